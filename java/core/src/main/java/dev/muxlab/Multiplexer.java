@@ -1,0 +1,126 @@
+package dev.muxlab;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/**
+ * One readiness multiplexer over raw fds: {@code select(2)}, {@code poll(2)} or {@code epoll(7)}
+ * behind one small API, in the spirit of CPython's {@code selectors}.
+ * <p>
+ * {@link #register} adds an fd with an interest mask of {@link Events} bits, {@link #await} fills
+ * a {@link ReadySet} with the fds that are ready and what they are ready for. Readiness is
+ * level-triggered (reported as long as it holds) unless the fd was registered on
+ * {@link Backend#EPOLL} with {@link Events#EDGE}.
+ * <p>
+ * Every multiplexer owns an eventfd for {@link #wakeup()}; it is never reported. await retries
+ * {@code EINTR} with the time that remains (rounded up to whole milliseconds, never down to a
+ * busy zero) and allocates nothing on the Java heap.
+ * <p>
+ * <b>Threads.</b> {@link #wakeup()} and {@link #close()} are safe from any thread. On
+ * {@link Backend#EPOLL}, await may run in several threads at once (each with its own ReadySet)
+ * and register/modify/unregister may be called while others await: the kernel serialises them.
+ * On {@link Backend#SELECT} and {@link Backend#POLL} the interest set lives in user space: one
+ * thread at a time may await, and interest changes must not overlap an await (make them from the
+ * awaiting thread, as a reactor does, or wakeup() it first); an overlapping call is refused with
+ * {@link IllegalStateException} rather than racing.
+ * <p>
+ * Errors: a failed system call throws {@link NativeException} carrying the errno name; a mask
+ * the backend cannot express throws {@link IllegalArgumentException}; any use after
+ * {@link #close()} (but close and wakeup) throws {@link IllegalStateException}. After an error
+ * the multiplexer stays usable.
+ */
+public interface Multiplexer extends AutoCloseable {
+
+    /**
+     * Opens a multiplexer on the given backend (SELECT is glibc's classic 1024-bit fd_set).
+     *
+     * @throws UncheckedIOException wrapping a {@link NativeException} when the kernel refuses,
+     *         e.g. {@code EMFILE} at the fd limit
+     */
+    static Multiplexer open(Backend backend) {
+        try {
+            switch (backend) {
+                case SELECT:
+                    return new SelectMultiplexer(false);
+                case POLL:
+                    return new PollMultiplexer();
+                case EPOLL:
+                    return new EpollMultiplexer();
+                default:
+                    throw new IllegalArgumentException("unknown backend " + backend);
+            }
+        } catch (NativeException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Opens a "wide" select: {@code select(2)} with bitmaps sized to the highest registered fd, as
+     * libevent and libev do, so fds above 1023 work. Its {@link #backend()} is SELECT. It shows
+     * that 1024 is glibc's limit, not the kernel's, and that select's cost follows the highest fd.
+     */
+    static Multiplexer openWideSelect() {
+        try {
+            return new SelectMultiplexer(true);
+        } catch (NativeException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The kernel mechanism behind this multiplexer. */
+    Backend backend();
+
+    /**
+     * Starts watching {@code fd} for {@code events}.
+     *
+     * @throws NativeException EBADF for a negative or closed fd, EEXIST if already registered,
+     *         EPERM (epoll) for fds that cannot be polled such as regular files, EINVAL (epoll)
+     *         for the epoll fd itself
+     * @throws FdSetSizeException on classic SELECT for fd &gt;= 1024
+     * @throws IllegalArgumentException for bits the backend does not support
+     */
+    void register(int fd, int events) throws IOException;
+
+    /**
+     * Replaces the interest mask of a registered fd; on epoll this also re-arms a
+     * {@link Events#ONESHOT} fd and, with the same mask, re-reports a still-ready edge-triggered fd.
+     *
+     * @throws NativeException ENOENT if fd is not registered
+     */
+    void modify(int fd, int events) throws IOException;
+
+    /**
+     * Stops watching {@code fd}. On epoll a closed fd has already left the set and this is EBADF;
+     * on SELECT and POLL it removes the stale entry.
+     *
+     * @throws NativeException ENOENT if fd is not registered
+     */
+    void unregister(int fd) throws IOException;
+
+    /**
+     * Waits for readiness and fills {@code out}.
+     *
+     * @param timeoutMillis negative waits until an event or {@link #wakeup()}, 0 does not block
+     * @return the number of entries filled (0 on timeout or wakeup)
+     */
+    int await(ReadySet out, long timeoutMillis) throws IOException;
+
+    /**
+     * Makes a current or the next await return early. Any number of wakeups before an await cause
+     * one early return. A no-op once the multiplexer is closed (close itself wakes waiters).
+     */
+    void wakeup();
+
+    /** Whether {@link #close()} has not been called. */
+    boolean isOpen();
+
+    /**
+     * The highest fd number this multiplexer can watch plus one: FD_SETSIZE (1024) for classic
+     * SELECT, {@link Integer#MAX_VALUE} otherwise (the fd table is the limit).
+     */
+    int fdLimit();
+
+    /** Releases the kernel objects and native memory; waits for concurrent awaits to leave. Idempotent. */
+    @Override
+    void close();
+}

@@ -1,0 +1,152 @@
+package dev.muxlab;
+
+import java.io.IOException;
+
+/**
+ * TCP over IPv4 on raw fds, for muxlab's servers and load generator (no java.net). Sockets are
+ * created close-on-exec; accepted sockets inherit nothing and get their own flags. Errors throw
+ * {@link NativeException} with the errno name (EADDRINUSE, ECONNREFUSED, EMFILE, ...).
+ */
+public final class Sockets {
+    private static final Native.LibMuxlab LIB = Native.LIB;
+
+    /** 127.0.0.1 as a host-order address. */
+    public static final int LOOPBACK = 0x7f000001;
+
+    private Sockets() {
+    }
+
+    /** Parses a dotted IPv4 literal or "localhost" to a host-order address. */
+    public static int parseIpv4(String host) {
+        if (host.equals("localhost")) {
+            return LOOPBACK;
+        }
+        String[] parts = host.split("\\.", -1);
+        if (parts.length != 4) {
+            throw new IllegalArgumentException("not an IPv4 address: " + host);
+        }
+        int a = 0;
+        for (String p : parts) {
+            int v;
+            try {
+                v = Integer.parseInt(p);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("not an IPv4 address: " + host);
+            }
+            if (v < 0 || v > 255 || p.isEmpty() || p.length() > 3 || !p.chars().allMatch(ch -> ch >= '0' && ch <= '9')) {
+                throw new IllegalArgumentException("not an IPv4 address: " + host);
+            }
+            a = (a << 8) | v;
+        }
+        return a;
+    }
+
+    /** Whether a host-order address is in 127.0.0.0/8. */
+    public static boolean isLoopback(int addr) {
+        return (addr >>> 24) == 127;
+    }
+
+    /** A new TCP socket. */
+    public static int tcpSocket(boolean nonBlocking) throws IOException {
+        return Native.check(LIB.mux_tcp_socket(nonBlocking ? 1 : 0), "socket(AF_INET, SOCK_STREAM)");
+    }
+
+    /**
+     * A listening TCP socket bound to addr:port (port 0 picks a free one: see {@link #localPort}),
+     * with SO_REUSEADDR, and SO_REUSEPORT if asked (several listeners on one port, the kernel
+     * spreading connections among them).
+     */
+    public static int listen(int addr, int port, int backlog, boolean reusePort, boolean nonBlocking)
+            throws IOException {
+        int fd = tcpSocket(nonBlocking);
+        try {
+            Native.check(LIB.mux_set_reuseaddr(fd, 1), "setsockopt(SO_REUSEADDR)");
+            if (reusePort) {
+                Native.check(LIB.mux_set_reuseport(fd, 1), "setsockopt(SO_REUSEPORT)");
+            }
+            int rc = LIB.mux_bind4(fd, addr & 0xffffffffL, port);
+            if (rc < 0) {
+                throw NativeException.of(-rc, "bind(" + format(addr) + ":" + port + ")");
+            }
+            Native.check(LIB.mux_listen(fd, backlog), "listen");
+            return fd;
+        } catch (IOException | RuntimeException e) {
+            Fds.closeQuietly(fd);
+            throw e;
+        }
+    }
+
+    /**
+     * Accepts one connection (accept4 with SOCK_CLOEXEC, and SOCK_NONBLOCK if asked).
+     *
+     * @return the new fd, or -1 if the listener is non-blocking and nothing is pending
+     * @throws NativeException EMFILE/ENFILE at the fd limit, ECONNABORTED, ...
+     */
+    public static int accept(int listenFd, boolean nonBlocking) throws IOException {
+        int rc = LIB.mux_accept(listenFd, nonBlocking ? 1 : 0);
+        if (rc < 0) {
+            if (rc == -Native.EAGAIN) {
+                return -1;
+            }
+            throw NativeException.of(-rc, "accept4(fd " + listenFd + ")");
+        }
+        return rc;
+    }
+
+    /**
+     * Connects fd to addr:port.
+     *
+     * @return true if connected, false if a non-blocking connect is in progress (wait for
+     *         WRITE, then {@link #finishConnect})
+     */
+    public static boolean connect(int fd, int addr, int port) throws IOException {
+        int rc = LIB.mux_connect4(fd, addr & 0xffffffffL, port);
+        if (rc == 0) {
+            return true;
+        }
+        if (rc == -Native.EINPROGRESS) {
+            return false;
+        }
+        throw NativeException.of(-rc, "connect(" + format(addr) + ":" + port + ")");
+    }
+
+    /** Completes a non-blocking connect: throws the error SO_ERROR holds (e.g. ECONNREFUSED). */
+    public static void finishConnect(int fd) throws IOException {
+        int err = Native.check(LIB.mux_so_error(fd), "getsockopt(SO_ERROR)");
+        if (err != 0) {
+            throw NativeException.of(err, "connect");
+        }
+    }
+
+    /** The pending socket error (SO_ERROR), 0 if none; reading it clears it. */
+    public static int pendingError(int fd) throws IOException {
+        return Native.check(LIB.mux_so_error(fd), "getsockopt(SO_ERROR)");
+    }
+
+    /** The local port the socket is bound to. */
+    public static int localPort(int fd) throws IOException {
+        return Native.check(LIB.mux_local_port(fd), "getsockname");
+    }
+
+    public static void setReuseAddress(int fd, boolean on) throws IOException {
+        Native.check(LIB.mux_set_reuseaddr(fd, on ? 1 : 0), "setsockopt(SO_REUSEADDR)");
+    }
+
+    public static void setReusePort(int fd, boolean on) throws IOException {
+        Native.check(LIB.mux_set_reuseport(fd, on ? 1 : 0), "setsockopt(SO_REUSEPORT)");
+    }
+
+    public static void setTcpNoDelay(int fd, boolean on) throws IOException {
+        Native.check(LIB.mux_set_tcp_nodelay(fd, on ? 1 : 0), "setsockopt(TCP_NODELAY)");
+    }
+
+    /** SO_LINGER; {@code on} with 0 seconds makes close send RST instead of FIN (an abortive close). */
+    public static void setLinger(int fd, boolean on, int seconds) throws IOException {
+        Native.check(LIB.mux_set_linger(fd, on ? 1 : 0, seconds), "setsockopt(SO_LINGER)");
+    }
+
+    /** Dotted rendering of a host-order address. */
+    public static String format(int addr) {
+        return ((addr >>> 24) & 255) + "." + ((addr >>> 16) & 255) + "." + ((addr >>> 8) & 255) + "." + (addr & 255);
+    }
+}

@@ -1,0 +1,123 @@
+package dev.muxlab;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The hot paths allocate nothing on the Java heap: await with a reused ReadySet (and reading its
+ * entries), and Fds.read/Fds.write on direct buffers. 100,000 calls allocating even 8 bytes each
+ * would be 800 KB; the bound of 1 KB only absorbs the measurement's own noise.
+ */
+@Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // a hung native wait fails, not hangs
+class AllocationTest {
+    private static final int WARMUP = 20_000;
+    private static final int CALLS = 100_000;
+    private static final long LIMIT = 1024;
+
+    private static com.sun.management.ThreadMXBean threads;
+
+    @BeforeAll
+    static void allocationCounter() {
+        java.lang.management.ThreadMXBean bean = ManagementFactory.getThreadMXBean();
+        assumeTrue(bean instanceof com.sun.management.ThreadMXBean, "no com.sun.management.ThreadMXBean");
+        threads = (com.sun.management.ThreadMXBean) bean;
+        assumeTrue(threads.isThreadAllocatedMemorySupported(), "allocation counting unsupported");
+        threads.setThreadAllocatedMemoryEnabled(true);
+    }
+
+    private static long allocated() {
+        return threads.getThreadAllocatedBytes(Thread.currentThread().getId());
+    }
+
+    @ParameterizedTest
+    @EnumSource(Flavour.class)
+    void awaitAllocatesNothing(Flavour f) throws Exception {
+        try (Res r = new Res()) {
+            Multiplexer m = r.mux(f);
+            int e = r.eventFd(1);
+            m.register(e, Events.READ);
+            ReadySet rs = new ReadySet(4);
+            long check = awaitLoop(m, rs, WARMUP);
+            assertEquals((long) WARMUP * (e + Events.READ + 1), check);
+            allocated(); // the probe's own first-call costs
+            long before = allocated();
+            check = awaitLoop(m, rs, CALLS);
+            long after = allocated();
+            assertEquals((long) CALLS * (e + Events.READ + 1), check, "every await reported the eventfd");
+            assertTrue(after - before < LIMIT, f + ": " + (after - before) + " bytes allocated by " + CALLS + " awaits");
+        }
+    }
+
+    private static long awaitLoop(Multiplexer m, ReadySet rs, int n) throws Exception {
+        long sum = 0;
+        for (int i = 0; i < n; i++) {
+            int k = m.await(rs, 0);
+            for (int j = 0; j < rs.size(); j++) {
+                sum += rs.fd(j) + rs.events(j);
+            }
+            sum += k;
+        }
+        return sum;
+    }
+
+    /** An await that times out (nothing ready) allocates nothing either. */
+    @ParameterizedTest
+    @EnumSource(Flavour.class)
+    void emptyAwaitAllocatesNothing(Flavour f) throws Exception {
+        try (Res r = new Res()) {
+            Multiplexer m = r.mux(f);
+            int[] sp = r.socketPair();
+            m.register(sp[0], Events.READ);
+            ReadySet rs = new ReadySet(4);
+            assertEquals(0, awaitLoop(m, rs, WARMUP));
+            allocated();
+            long before = allocated();
+            long check = awaitLoop(m, rs, CALLS);
+            long after = allocated();
+            assertEquals(0, check);
+            assertTrue(after - before < LIMIT, f + ": " + (after - before) + " bytes");
+        }
+    }
+
+    @Test
+    void directBufferReadWriteAllocatesNothing() throws Exception {
+        try (Res r = new Res()) {
+            int[] sp = r.socketPair();
+            ByteBuffer out = ByteBuffer.allocateDirect(64);
+            ByteBuffer in = ByteBuffer.allocateDirect(64);
+            for (int i = 0; i < 64; i++) {
+                out.put(i, (byte) i);
+            }
+            long check = pingLoop(sp, out, in, WARMUP);
+            assertEquals((long) WARMUP * (64 + 63), check);
+            allocated();
+            long before = allocated();
+            check = pingLoop(sp, out, in, CALLS);
+            long after = allocated();
+            assertEquals((long) CALLS * (64 + 63), check);
+            assertTrue(after - before < LIMIT, (after - before) + " bytes allocated by " + CALLS + " write+read pairs");
+        }
+    }
+
+    private static long pingLoop(int[] sp, ByteBuffer out, ByteBuffer in, int n) throws Exception {
+        long sum = 0;
+        for (int i = 0; i < n; i++) {
+            out.clear();
+            in.clear();
+            int w = Fds.write(sp[1], out);
+            int rd = Fds.read(sp[0], in);
+            sum += w == rd ? rd + in.get(63) : -1_000_000;
+        }
+        return sum;
+    }
+}

@@ -1,0 +1,151 @@
+/*
+ * muxlab: thin shims over Linux select(2), poll(2) and epoll(7).
+ *
+ * Conventions (every exported function):
+ *   - returns >= 0 on success or -errno on failure; errno itself is never
+ *     meant to be read by the caller (Java binds these with @IgnoreError);
+ *   - multiplexer handles are opaque positive int64 values (a pointer);
+ *   - buffers are passed as int64 addresses of caller-owned native memory;
+ *   - every fd the shims create is O_CLOEXEC.
+ *
+ * The one error that is not an errno: MUX_EFDSETSIZE, returned (negated) by the
+ * classic select backend for an fd >= FD_SETSIZE. The shim checks this itself
+ * and never calls FD_SET out of range.
+ */
+#ifndef MUXLAB_H
+#define MUXLAB_H
+
+#include <stdint.h>
+
+#define MUX_API __attribute__((visibility("default")))
+
+/* Beyond the errno range (Linux errnos are < 4096): "fd >= FD_SETSIZE". */
+#define MUX_EFDSETSIZE 0x10000
+
+/* ctl operations (muxlab's own codes, shared by all backends). */
+#define MUX_CTL_ADD 1
+#define MUX_CTL_MOD 2
+#define MUX_CTL_DEL 3
+
+/* Output slot written by every *_wait: { int32 fd; uint32 events; } at a
+ * stride of 8 bytes. The buffer must be capacity * MUX_C_READY_SLOT_SIZE
+ * bytes long (epoll fills it with struct epoll_event first, then flattens
+ * in place). */
+
+/* Ids for mux_const(). Append only: the Java side reads them by number. */
+enum mux_const_id {
+    MUX_C_EPOLLIN = 0,
+    MUX_C_EPOLLPRI,
+    MUX_C_EPOLLOUT,
+    MUX_C_EPOLLERR,
+    MUX_C_EPOLLHUP,
+    MUX_C_EPOLLRDHUP,
+    MUX_C_EPOLLEXCLUSIVE,
+    MUX_C_EPOLLONESHOT,
+    MUX_C_EPOLLET,
+    MUX_C_POLLIN,
+    MUX_C_POLLPRI,
+    MUX_C_POLLOUT,
+    MUX_C_POLLERR,
+    MUX_C_POLLHUP,
+    MUX_C_POLLNVAL,
+    MUX_C_POLLRDHUP,
+    MUX_C_FD_SETSIZE,
+    MUX_C_EPOLL_EVENT_SIZE,
+    MUX_C_EPOLL_EVENT_DATA_OFFSET,
+    MUX_C_READY_SLOT_SIZE,
+    MUX_C_EAGAIN,
+    MUX_C_EINTR,
+    MUX_C_EBADF,
+    MUX_C_EEXIST,
+    MUX_C_ENOENT,
+    MUX_C_EINVAL,
+    MUX_C_EMFILE,
+    MUX_C_ENFILE,
+    MUX_C_EPERM,
+    MUX_C_EINPROGRESS,
+    MUX_C_ECONNRESET,
+    MUX_C_EPIPE,
+    MUX_C_ENOTCONN,
+    MUX_C_ECONNREFUSED,
+    MUX_C_ENOMEM,
+    MUX_C_EFDSETSIZE,
+    MUX_C_SIGURG,
+    MUX_C_PTR_SIZE,
+    MUX_C_COUNT
+};
+
+/* ---- constants and errno names (consts.c) ---- */
+MUX_API int64_t mux_const(int id);             /* value, or -EINVAL for an unknown id */
+MUX_API const char *mux_errno_name(int err);   /* "EBADF"; NULL when unknown */
+MUX_API const char *mux_errno_text(int err);   /* "Bad file descriptor"; NULL when unknown */
+
+/* ---- select (select.c) ----
+ * wide == 0: glibc fd_set, fds 0..FD_SETSIZE-1 only (MUX_EFDSETSIZE beyond).
+ * wide != 0: bitmaps sized to the highest registered fd (grown on demand),
+ *            limited only by the kernel's fd table. */
+MUX_API int64_t mux_select_open(int wide);
+MUX_API int mux_select_close(int64_t h);
+MUX_API int mux_select_ctl(int64_t h, int op, int fd, int events);
+MUX_API int mux_select_wait(int64_t h, int64_t out, int capacity, int64_t timeout_ms);
+MUX_API int mux_select_wakeup(int64_t h);
+MUX_API int mux_select_max_fd(int64_t h);       /* highest registered fd, -1 if none */
+
+/* ---- poll (poll.c): the pollfd array lives here, updated in place ---- */
+MUX_API int64_t mux_poll_open(void);
+MUX_API int mux_poll_close(int64_t h);
+MUX_API int mux_poll_ctl(int64_t h, int op, int fd, int events);
+MUX_API int mux_poll_wait(int64_t h, int64_t out, int capacity, int64_t timeout_ms);
+MUX_API int mux_poll_wakeup(int64_t h);
+MUX_API int mux_poll_count(int64_t h);           /* registered entries, wakeup fd included */
+
+/* ---- epoll (epoll.c): wait is thread-safe, each caller with its own buffer ---- */
+MUX_API int64_t mux_epoll_open(void);
+MUX_API int mux_epoll_close(int64_t h);
+MUX_API int mux_epoll_ctl(int64_t h, int op, int fd, int events);
+MUX_API int mux_epoll_wait(int64_t h, int64_t out, int capacity, int64_t timeout_ms);
+MUX_API int mux_epoll_wakeup(int64_t h);
+MUX_API int mux_epoll_fd(int64_t h);
+
+/* EINTR retries performed inside the *_wait shims since load (all threads). */
+MUX_API int64_t mux_eintr_retries(void);
+
+/* ---- raw fd operations (fd.c) ---- */
+MUX_API int mux_socketpair(int nonblock, int *sv);          /* AF_UNIX stream, cloexec */
+MUX_API int mux_pipe(int nonblock, int *fds);               /* fds[0] read end */
+MUX_API int mux_eventfd(int initval, int nonblock);
+MUX_API int64_t mux_read(int fd, int64_t addr, int64_t len); /* 0 = EOF */
+MUX_API int64_t mux_write(int fd, int64_t addr, int64_t len);
+MUX_API int mux_close(int fd);
+MUX_API int mux_dup(int fd);                                 /* F_DUPFD_CLOEXEC */
+MUX_API int mux_shutdown(int fd, int how);                   /* 0 RD, 1 WR, 2 RDWR */
+MUX_API int mux_set_nonblock(int fd, int on);
+MUX_API int mux_get_nonblock(int fd);                        /* 1, 0, or -errno */
+MUX_API int mux_is_cloexec(int fd);                          /* 1, 0, or -errno */
+MUX_API int64_t mux_nofile_limit(int hard);                  /* soft (0) or hard (1) RLIMIT_NOFILE */
+MUX_API int mux_set_nofile_limit(int64_t soft);
+MUX_API int mux_open_file(const char *path, int writable);   /* O_CLOEXEC; O_RDWR|O_CREAT if writable */
+MUX_API int64_t mux_fill(int fd, int64_t max_bytes);          /* write zeros until EAGAIN/max; bytes written */
+MUX_API int64_t mux_drain(int fd);                           /* read until EAGAIN/EOF; bytes read */
+MUX_API int64_t mux_readable_bytes(int fd);                  /* FIONREAD */
+
+/* ---- TCP/IPv4 (net.c). Addresses are host-order uint32 (127.0.0.1 = 0x7f000001) ---- */
+MUX_API int mux_tcp_socket(int nonblock);
+MUX_API int mux_bind4(int fd, int64_t addr, int port);
+MUX_API int mux_listen(int fd, int backlog);
+MUX_API int mux_accept(int fd, int nonblock);                 /* accept4, cloexec */
+MUX_API int mux_connect4(int fd, int64_t addr, int port);     /* -EINPROGRESS when non-blocking */
+MUX_API int mux_local_port(int fd);
+MUX_API int mux_so_error(int fd);                             /* pending error (errno value, 0 none) */
+MUX_API int mux_set_reuseaddr(int fd, int on);
+MUX_API int mux_set_reuseport(int fd, int on);
+MUX_API int mux_set_tcp_nodelay(int fd, int on);
+MUX_API int mux_set_linger(int fd, int on, int seconds);
+
+/* ---- signals and threads, for EINTR tests (signal.c) ---- */
+MUX_API int mux_signal_install(int signo);                    /* counting handler, no SA_RESTART */
+MUX_API int64_t mux_signal_count(void);
+MUX_API int64_t mux_thread_self(void);                        /* pthread_self() */
+MUX_API int mux_thread_kill(int64_t thread, int signo);       /* pthread_kill() */
+
+#endif
