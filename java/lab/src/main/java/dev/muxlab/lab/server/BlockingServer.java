@@ -1,0 +1,276 @@
+package dev.muxlab.lab.server;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import dev.muxlab.Fds;
+import dev.muxlab.NativeException;
+import dev.muxlab.Sockets;
+
+/**
+ * The blocking models. An acceptor thread blocks in accept(); each connection is served with
+ * blocking read and write, either by a new platform thread of its own ({@link Model#BLOCKING},
+ * thread-per-connection) or by one of a fixed pool of workers ({@link Model#THREADPOOL}). In the
+ * pool, a connection holds its worker until it closes, so connections beyond the pool size wait
+ * in the queue, accepted by the kernel but unserved, until a worker frees up ({@code queued}
+ * counts them).
+ */
+final class BlockingServer implements Server {
+    private final ServerConfig cfg;
+    private final ServerStats stats = new ServerStats();
+    private final Set<Integer> open = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger busyWorkers = new AtomicInteger();
+    private final AtomicInteger threadIds = new AtomicInteger();
+    private ExecutorService pool;
+    private Thread acceptor;
+    private int listenFd = -1;
+    private int spareFd = -1;
+    private int port;
+    private volatile boolean closed;
+
+    BlockingServer(ServerConfig cfg) {
+        this.cfg = cfg.copy();
+    }
+
+    @Override
+    public void start() throws IOException {
+        listenFd = Sockets.listen(cfg.bindAddress, cfg.port, cfg.backlog, false, false);
+        port = Sockets.localPort(listenFd);
+        spareFd = Fds.eventFd();
+        if (cfg.model == Model.THREADPOOL) {
+            pool = new ThreadPoolExecutor(cfg.poolThreads, cfg.poolThreads, 0, TimeUnit.MILLISECONDS,
+                    new LinkedBlockingQueue<>(), r -> {
+                        Thread t = new Thread(r, "muxlab-pool-" + threadIds.incrementAndGet());
+                        t.setDaemon(true);
+                        return t;
+                    });
+            if (cfg.verbose) {
+                System.err.println("muxlab threadpool: " + cfg.poolThreads + " workers; a connection holds its worker"
+                        + " until it closes, so connection " + (cfg.poolThreads + 1)
+                        + " and later wait in the queue, unserved, until a worker frees up");
+            }
+        }
+        acceptor = new Thread(this::acceptLoop, "muxlab-" + cfg.model.cliName() + "-acceptor");
+        acceptor.setDaemon(true);
+        acceptor.start();
+    }
+
+    private void acceptLoop() {
+        while (!closed) {
+            int c;
+            try {
+                c = Sockets.accept(listenFd, false);
+            } catch (NativeException e) {
+                if (closed) {
+                    return;
+                }
+                String name = e.errnoName();
+                if (name.equals("EMFILE") || name.equals("ENFILE")) {
+                    stats.acceptFdLimit.increment();
+                    shedOne();
+                    continue;
+                }
+                if (name.equals("ECONNABORTED") || name.equals("EPROTO") || name.equals("EINTR")) {
+                    continue;
+                }
+                stats.errors.increment();
+                System.err.println("muxlab " + cfg.model.cliName() + ": accept failed: " + e.getMessage());
+                sleep(10);
+                continue;
+            } catch (IOException e) {
+                stats.errors.increment();
+                sleep(10);
+                continue;
+            }
+            if (c < 0) {
+                continue;
+            }
+            stats.accepted.increment();
+            if (closed || stats.active.get() >= cfg.maxConnections) {
+                stats.rejectedMaxConnections.increment();
+                Fds.closeQuietly(c);
+                continue;
+            }
+            stats.active.incrementAndGet();
+            open.add(c);
+            try {
+                if (pool != null) {
+                    if (busyWorkers.get() >= cfg.poolThreads) {
+                        stats.queued.increment();
+                    }
+                    pool.execute(() -> serve(c));
+                } else {
+                    Thread t = new Thread(() -> serve(c), "muxlab-conn-" + c);
+                    t.setDaemon(true);
+                    t.start();
+                }
+            } catch (RuntimeException | OutOfMemoryError e) {
+                // no thread could be started (the OS thread limit): refuse this connection, keep going
+                stats.errors.increment();
+                System.err.println("muxlab " + cfg.model.cliName() + ": cannot start a thread for fd " + c + ": " + e);
+                finish(c);
+            }
+        }
+    }
+
+    /** EMFILE: free the reserved fd, accept-and-close one pending connection, reserve again. */
+    private void shedOne() {
+        if (spareFd >= 0) {
+            Fds.closeQuietly(spareFd);
+            spareFd = -1;
+        }
+        try {
+            int c = Sockets.accept(listenFd, true);
+            if (c >= 0) {
+                Fds.closeQuietly(c);
+                stats.closed.increment();
+            }
+        } catch (IOException ignored) {
+            // still out of fds
+        }
+        try {
+            spareFd = Fds.eventFd();
+        } catch (IOException e) {
+            sleep(100); // nothing to shed with: back off rather than spin
+        }
+    }
+
+    private void serve(int fd) {
+        busyWorkers.incrementAndGet();
+        ByteBuffer in = ByteBuffer.allocateDirect(cfg.readBufferBytes);
+        ByteBuffer out = ByteBuffer.allocateDirect(cfg.maxOutputBytes);
+        Session session = Session.create(cfg.proto, cfg, stats);
+        try {
+            Sockets.setTcpNoDelay(fd, true);
+            for (;;) {
+                int n = Fds.read(fd, in); // blocks
+                if (n < 0) {
+                    in.flip();
+                    if (in.hasRemaining()) {
+                        session.onInput(in, out);
+                        writeAll(fd, out);
+                    }
+                    return;
+                }
+                stats.bytesIn.add(n);
+                in.flip();
+                int verdict = Session.CONTINUE;
+                while (in.hasRemaining()) {
+                    int before = in.remaining();
+                    verdict = session.onInput(in, out);
+                    writeAll(fd, out); // blocks until the peer takes it: backpressure for free
+                    if (verdict == Session.CLOSE || in.remaining() == before) {
+                        break;
+                    }
+                }
+                in.compact();
+                if (verdict == Session.CLOSE) {
+                    return;
+                }
+            }
+        } catch (NativeException e) {
+            String name = e.errnoName();
+            if (name.equals("ECONNRESET") || name.equals("EPIPE")) {
+                stats.resets.increment();
+            } else if (!closed) {
+                stats.errors.increment();
+            }
+        } catch (IOException | RuntimeException e) {
+            if (!closed) {
+                stats.errors.increment();
+            }
+        } finally {
+            busyWorkers.decrementAndGet();
+            finish(fd);
+        }
+    }
+
+    private void writeAll(int fd, ByteBuffer out) throws IOException {
+        out.flip();
+        while (out.hasRemaining()) {
+            int n = Fds.write(fd, out);
+            stats.bytesOut.add(n);
+        }
+        out.clear();
+    }
+
+    private void finish(int fd) {
+        if (open.remove(fd)) {
+            Fds.closeQuietly(fd);
+            stats.active.decrementAndGet();
+            stats.closed.increment();
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public int port() {
+        return port;
+    }
+
+    @Override
+    public ServerStats stats() {
+        return stats;
+    }
+
+    @Override
+    public ServerConfig config() {
+        return cfg;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        // shutdown() wakes threads blocked in accept() and read(); close() alone would not
+        try {
+            Fds.shutdownInput(listenFd);
+        } catch (IOException ignored) {
+            // not connected is fine: accept still wakes with EINVAL
+        }
+        if (acceptor != null) {
+            try {
+                acceptor.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        for (Integer fd : open) {
+            try {
+                Fds.shutdownInput(fd);
+            } catch (IOException ignored) {
+                // already closing
+            }
+        }
+        if (pool != null) {
+            pool.shutdownNow();
+            try {
+                pool.awaitTermination(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (!open.isEmpty() && System.nanoTime() < deadline) {
+            sleep(5);
+        }
+        Fds.closeQuietly(listenFd);
+        Fds.closeQuietly(spareFd);
+    }
+}

@@ -1,0 +1,268 @@
+package dev.muxlab.lab.server;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
+import dev.muxlab.Fds;
+import dev.muxlab.NativeException;
+import dev.muxlab.Sockets;
+
+/**
+ * The {@link Model#NONBLOCKING} model: one thread, every fd non-blocking, no multiplexer. It
+ * loops forever over the listener and every connection, trying accept, read and write and
+ * retrying on EAGAIN: the textbook busy-polling model. It never sleeps, so it burns a core even
+ * when idle, and each lap costs one system call per connection whether or not it has data.
+ */
+final class BusyPollServer implements Server {
+    private final ServerConfig cfg;
+    private final ServerStats stats = new ServerStats();
+    private Thread thread;
+    private int listenFd = -1;
+    private int spareFd = -1;
+    private int port;
+    private volatile boolean closed;
+    private volatile long laps;
+
+    private int[] fds = new int[64];
+    private Session[] sessions = new Session[64];
+    private ByteBuffer[] ins = new ByteBuffer[64];
+    private ByteBuffer[] outs = new ByteBuffer[64];
+    private boolean[] closing = new boolean[64];
+    private long[] lastActive = new long[64];
+    private int count;
+
+    BusyPollServer(ServerConfig cfg) {
+        this.cfg = cfg.copy();
+    }
+
+    @Override
+    public void start() throws IOException {
+        listenFd = Sockets.listen(cfg.bindAddress, cfg.port, cfg.backlog, false, true);
+        port = Sockets.localPort(listenFd);
+        spareFd = Fds.eventFd();
+        thread = new Thread(this::loop, "muxlab-nonblocking");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** Laps of the polling loop so far (each lap tries every fd once). */
+    long laps() {
+        return laps;
+    }
+
+    private void loop() {
+        long lap = 0;
+        long nextIdleCheck = System.nanoTime();
+        try {
+            while (!closed) {
+                acceptAll();
+                long now = System.nanoTime();
+                for (int i = 0; i < count; i++) {
+                    if (serviceOne(i, now)) {
+                        removeAt(i);
+                        i--;
+                    }
+                }
+                if (cfg.idleTimeoutMillis > 0 && now >= nextIdleCheck) {
+                    nextIdleCheck = now + 500_000_000L;
+                    long limit = now - cfg.idleTimeoutMillis * 1_000_000L;
+                    for (int i = 0; i < count; i++) {
+                        if (lastActive[i] < limit) {
+                            stats.idleClosed.increment();
+                            removeAt(i);
+                            i--;
+                        }
+                    }
+                }
+                laps = ++lap;
+            }
+        } catch (RuntimeException e) {
+            stats.errors.increment();
+            System.err.println("muxlab nonblocking: loop failed: " + e);
+        } finally {
+            while (count > 0) {
+                removeAt(count - 1);
+            }
+            Fds.closeQuietly(listenFd);
+            Fds.closeQuietly(spareFd);
+        }
+    }
+
+    private void acceptAll() {
+        for (;;) {
+            int c;
+            try {
+                c = Sockets.accept(listenFd, true);
+            } catch (NativeException e) {
+                String name = e.errnoName();
+                if (name.equals("EMFILE") || name.equals("ENFILE")) {
+                    stats.acceptFdLimit.increment();
+                    if (spareFd >= 0) {
+                        Fds.closeQuietly(spareFd);
+                        spareFd = -1;
+                        try {
+                            int x = Sockets.accept(listenFd, true);
+                            if (x >= 0) {
+                                Fds.closeQuietly(x);
+                                stats.closed.increment();
+                            }
+                        } catch (IOException ignored) {
+                            // still out of fds
+                        }
+                        try {
+                            spareFd = Fds.eventFd();
+                        } catch (IOException ignored) {
+                            spareFd = -1;
+                        }
+                    }
+                    return;
+                }
+                if (!name.equals("ECONNABORTED") && !name.equals("EPROTO")) {
+                    stats.errors.increment();
+                }
+                return;
+            } catch (IOException e) {
+                stats.errors.increment();
+                return;
+            }
+            if (c < 0) {
+                return;
+            }
+            stats.accepted.increment();
+            if (stats.active.get() >= cfg.maxConnections) {
+                stats.rejectedMaxConnections.increment();
+                Fds.closeQuietly(c);
+                continue;
+            }
+            add(c);
+        }
+    }
+
+    private void add(int fd) {
+        if (count == fds.length) {
+            int n = count * 2;
+            fds = java.util.Arrays.copyOf(fds, n);
+            sessions = java.util.Arrays.copyOf(sessions, n);
+            ins = java.util.Arrays.copyOf(ins, n);
+            outs = java.util.Arrays.copyOf(outs, n);
+            closing = java.util.Arrays.copyOf(closing, n);
+            lastActive = java.util.Arrays.copyOf(lastActive, n);
+        }
+        try {
+            Sockets.setTcpNoDelay(fd, true);
+        } catch (IOException ignored) {
+            // not fatal
+        }
+        fds[count] = fd;
+        sessions[count] = Session.create(cfg.proto, cfg, stats);
+        ins[count] = ByteBuffer.allocateDirect(cfg.readBufferBytes);
+        outs[count] = ByteBuffer.allocateDirect(cfg.maxOutputBytes);
+        closing[count] = false;
+        lastActive[count] = System.nanoTime();
+        count++;
+        stats.active.incrementAndGet();
+    }
+
+    /** One try at connection i; returns true when it must be removed. */
+    private boolean serviceOne(int i, long now) {
+        int fd = fds[i];
+        ByteBuffer in = ins[i];
+        ByteBuffer out = outs[i];
+        try {
+            if (out.position() > 0) {
+                out.flip();
+                int w = Fds.write(fd, out);
+                out.compact();
+                if (w > 0) {
+                    stats.bytesOut.add(w);
+                    lastActive[i] = now;
+                }
+            }
+            if (closing[i]) {
+                return out.position() == 0;
+            }
+            if (out.hasRemaining()) { // backpressure: don't read while output is at the cap
+                int n = Fds.read(fd, in); // EAGAIN most of the time: that is the point
+                if (n < 0) {
+                    closing[i] = true;
+                } else if (n > 0) {
+                    stats.bytesIn.add(n);
+                    lastActive[i] = now;
+                }
+            }
+            if (in.position() > 0) {
+                in.flip();
+                int verdict = sessions[i].onInput(in, out);
+                in.compact();
+                if (verdict == Session.CLOSE) {
+                    closing[i] = true;
+                }
+                if (out.position() > 0) {
+                    out.flip();
+                    int w = Fds.write(fd, out);
+                    out.compact();
+                    if (w > 0) {
+                        stats.bytesOut.add(w);
+                    }
+                }
+            }
+            return closing[i] && out.position() == 0;
+        } catch (NativeException e) {
+            String name = e.errnoName();
+            if (name.equals("ECONNRESET") || name.equals("EPIPE")) {
+                stats.resets.increment();
+            }
+            return true;
+        } catch (IOException | RuntimeException e) {
+            stats.errors.increment();
+            return true;
+        }
+    }
+
+    private void removeAt(int i) {
+        Fds.closeQuietly(fds[i]);
+        int last = count - 1;
+        fds[i] = fds[last];
+        sessions[i] = sessions[last];
+        ins[i] = ins[last];
+        outs[i] = outs[last];
+        closing[i] = closing[last];
+        lastActive[i] = lastActive[last];
+        sessions[last] = null;
+        ins[last] = null;
+        outs[last] = null;
+        count--;
+        stats.active.decrementAndGet();
+        stats.closed.increment();
+    }
+
+    @Override
+    public int port() {
+        return port;
+    }
+
+    @Override
+    public ServerStats stats() {
+        return stats;
+    }
+
+    @Override
+    public ServerConfig config() {
+        return cfg;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (thread != null) {
+            try {
+                thread.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

@@ -1,0 +1,601 @@
+package dev.muxlab.lab.server;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.muxlab.Backend;
+import dev.muxlab.Events;
+import dev.muxlab.FdSetSizeException;
+import dev.muxlab.Fds;
+import dev.muxlab.Multiplexer;
+import dev.muxlab.NativeException;
+import dev.muxlab.Sockets;
+import dev.muxlab.lab.EventLoop;
+
+/**
+ * The select, poll, epoll-lt and epoll-et models: one {@link EventLoop} per thread, each with
+ * its own listener (SO_REUSEPORT when there are several, nginx-style). Output that would block
+ * is buffered and WRITE interest is on only while output is pending; a connection whose output
+ * buffer reaches the cap stops being read until it drains. Edge-triggered loops drain reads and
+ * accepts until EAGAIN. EMFILE on accept is handled with a reserved fd (closed to accept and drop
+ * one pending connection, then reopened) so a level-triggered listener never spins.
+ * <p>
+ * Idle connections cost no buffers: reads go to a per-loop scratch buffer, and a connection gets
+ * its own input or output buffer only while it holds leftover bytes.
+ */
+final class ReactorServer implements Server {
+    private final ServerConfig cfg;
+    private final ServerStats stats = new ServerStats();
+    private final List<Worker> workers = new ArrayList<>();
+    private final List<Thread> threads = new ArrayList<>();
+    private int port;
+    private boolean closed;
+
+    ReactorServer(ServerConfig cfg) {
+        this.cfg = cfg.copy();
+    }
+
+    @Override
+    public void start() throws IOException {
+        int p = cfg.port;
+        try {
+            for (int i = 0; i < cfg.loops; i++) {
+                Worker w = new Worker(i, p);
+                workers.add(w);
+                if (p == 0) {
+                    p = Sockets.localPort(w.listenFd);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            for (Worker w : workers) {
+                w.shutdown();
+            }
+            workers.clear();
+            throw e;
+        }
+        port = p;
+        for (Worker w : workers) {
+            Thread t = new Thread(w, "muxlab-" + cfg.model.cliName() + "-" + w.id);
+            t.setDaemon(true);
+            threads.add(t);
+            t.start();
+        }
+    }
+
+    @Override
+    public int port() {
+        return port;
+    }
+
+    @Override
+    public ServerStats stats() {
+        return stats;
+    }
+
+    @Override
+    public ServerConfig config() {
+        return cfg;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (Worker w : workers) {
+            w.loop.stop();
+        }
+        for (Thread t : threads) {
+            try {
+                t.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private Multiplexer openMux() {
+        switch (cfg.model) {
+            case SELECT:
+                return Multiplexer.open(Backend.SELECT);
+            case POLL:
+                return Multiplexer.open(Backend.POLL);
+            default:
+                return Multiplexer.open(Backend.EPOLL);
+        }
+    }
+
+    private void log(String msg) {
+        if (cfg.verbose) {
+            System.err.println("muxlab " + cfg.model.cliName() + ": " + msg);
+        }
+    }
+
+    /** One reactor thread: a listener, its connections, scratch buffers and pools. */
+    final class Worker implements Runnable, EventLoop.Handler {
+        final int id;
+        final EventLoop loop;
+        final int listenFd;
+        final boolean edge = cfg.model == Model.EPOLL_ET;
+        final boolean epoll = cfg.model.isEpoll();
+        final int flags = edge ? Events.EDGE : 0;
+        final int minOutRoom = cfg.proto == Proto.HTTP ? HttpSession.MAX_REPLY : 1;
+        final ByteBuffer scratchIn = ByteBuffer.allocateDirect(cfg.readBufferBytes);
+        final ByteBuffer scratchOut = ByteBuffer.allocateDirect(cfg.maxOutputBytes);
+        private final ArrayDeque<ByteBuffer> inPool = new ArrayDeque<>();
+        private final ArrayDeque<ByteBuffer> outPool = new ArrayDeque<>();
+        Conn[] conns = new Conn[1024];
+        int spareFd;
+        boolean acceptPaused;
+
+        Worker(int id, int port) throws IOException {
+            this.id = id;
+            Multiplexer mux = openMux();
+            int lfd = -1;
+            try {
+                lfd = Sockets.listen(cfg.bindAddress, port, cfg.backlog, cfg.loops > 1, true);
+                this.loop = new EventLoop(mux, cfg.batch);
+                this.listenFd = lfd;
+                loop.register(lfd, Events.READ | flags, this);
+                this.spareFd = Fds.eventFd();
+            } catch (IOException | RuntimeException e) {
+                Fds.closeQuietly(lfd);
+                mux.close();
+                throw e;
+            }
+        }
+
+        @Override
+        public void run() {
+            if (cfg.idleTimeoutMillis > 0) {
+                loop.every(Math.max(10, Math.min(1000, cfg.idleTimeoutMillis / 2)), this::closeIdle);
+            }
+            try {
+                loop.run();
+            } catch (RuntimeException e) {
+                stats.errors.increment();
+                log("event loop failed: " + e);
+            } finally {
+                shutdown();
+            }
+        }
+
+        void shutdown() {
+            for (Conn c : conns) {
+                if (c != null) {
+                    c.close();
+                }
+            }
+            Fds.closeQuietly(listenFd);
+            Fds.closeQuietly(spareFd);
+            loop.close();
+        }
+
+        /** The listener is ready: accept (ET: until EAGAIN; LT: a bounded batch). */
+        @Override
+        public void onReady(int fd, int events) {
+            int budget = edge ? Integer.MAX_VALUE : 128;
+            while (budget-- > 0) {
+                int c;
+                try {
+                    c = Sockets.accept(listenFd, true);
+                } catch (NativeException e) {
+                    String name = e.errnoName();
+                    if (name.equals("EMFILE") || name.equals("ENFILE")) {
+                        stats.acceptFdLimit.increment();
+                        if (!shedOne()) {
+                            return;
+                        }
+                        continue;
+                    }
+                    if (name.equals("ECONNABORTED") || name.equals("EPROTO") || name.equals("EPERM")) {
+                        continue; // that connection is gone; try the next
+                    }
+                    stats.errors.increment();
+                    log("accept failed: " + e.getMessage());
+                    return;
+                } catch (IOException e) {
+                    stats.errors.increment();
+                    return;
+                }
+                if (c < 0) {
+                    return; // EAGAIN: drained
+                }
+                stats.accepted.increment();
+                if (stats.active.get() >= cfg.maxConnections) {
+                    stats.rejectedMaxConnections.increment();
+                    Fds.closeQuietly(c);
+                    continue;
+                }
+                addConnection(c);
+            }
+        }
+
+        /**
+         * EMFILE: give up the reserved fd, accept the pending connection into it and close it at
+         * once, then reserve again. Each call removes one pending connection, so a level-triggered
+         * listener makes progress instead of spinning. If the spare cannot be reopened, accepting
+         * pauses for 100 ms. Returns whether to keep accepting.
+         */
+        private boolean shedOne() {
+            if (spareFd >= 0) {
+                Fds.closeQuietly(spareFd);
+                spareFd = -1;
+                try {
+                    int c = Sockets.accept(listenFd, true);
+                    if (c >= 0) {
+                        Fds.closeQuietly(c);
+                        stats.closed.increment();
+                    }
+                } catch (IOException ignored) {
+                    // still out of fds (ENFILE) or the connection vanished
+                }
+                try {
+                    spareFd = Fds.eventFd();
+                    return true;
+                } catch (IOException e) {
+                    spareFd = -1;
+                }
+            }
+            pauseAccepting();
+            return false;
+        }
+
+        private void pauseAccepting() {
+            if (acceptPaused) {
+                return;
+            }
+            acceptPaused = true;
+            try {
+                loop.modify(listenFd, flags);
+            } catch (IOException e) {
+                stats.errors.increment();
+            }
+            loop.schedule(100, () -> {
+                acceptPaused = false;
+                if (spareFd < 0) {
+                    try {
+                        spareFd = Fds.eventFd();
+                    } catch (IOException ignored) {
+                        spareFd = -1;
+                    }
+                }
+                try {
+                    loop.modify(listenFd, Events.READ | flags); // ET: re-arms and reports pending ones
+                } catch (IOException e) {
+                    stats.errors.increment();
+                }
+            });
+        }
+
+        private void addConnection(int fd) {
+            try {
+                Sockets.setTcpNoDelay(fd, true);
+            } catch (IOException ignored) {
+                // not fatal
+            }
+            Conn conn = new Conn(this, fd, Session.create(cfg.proto, cfg, stats));
+            try {
+                loop.register(fd, Events.READ | flags, conn);
+            } catch (FdSetSizeException e) {
+                stats.rejectedFdSetSize.increment();
+                log("connection fd " + fd + " >= FD_SETSIZE (" + e.limit()
+                        + "): select cannot watch it; closed (other connections are unaffected)");
+                Fds.closeQuietly(fd);
+                stats.closed.increment();
+                return;
+            } catch (IOException e) {
+                stats.errors.increment();
+                log("register fd " + fd + " failed: " + e.getMessage());
+                Fds.closeQuietly(fd);
+                stats.closed.increment();
+                return;
+            }
+            conn.interest = Events.READ | flags;
+            conn.lastActive = loop.now();
+            if (fd >= conns.length) {
+                int n = conns.length;
+                while (n <= fd) {
+                    n *= 2;
+                }
+                Conn[] bigger = new Conn[n];
+                System.arraycopy(conns, 0, bigger, 0, conns.length);
+                conns = bigger;
+            }
+            conns[fd] = conn;
+            stats.active.incrementAndGet();
+        }
+
+        private void closeIdle() {
+            long limit = loop.now() - cfg.idleTimeoutMillis * 1_000_000L;
+            Conn[] cs = conns;
+            for (Conn c : cs) {
+                if (c != null && c.lastActive < limit) {
+                    stats.idleClosed.increment();
+                    c.close();
+                }
+            }
+        }
+
+        ByteBuffer takeIn() {
+            ByteBuffer b = inPool.pollFirst();
+            return b != null ? b : ByteBuffer.allocateDirect(cfg.readBufferBytes);
+        }
+
+        ByteBuffer takeOut() {
+            ByteBuffer b = outPool.pollFirst();
+            return b != null ? b : ByteBuffer.allocateDirect(cfg.maxOutputBytes);
+        }
+
+        void release(ByteBuffer b, boolean input) {
+            b.clear();
+            ArrayDeque<ByteBuffer> pool = input ? inPool : outPool;
+            if (pool.size() < 256) {
+                pool.addFirst(b);
+            }
+        }
+    }
+
+    /** One connection's state machine. */
+    final class Conn implements EventLoop.Handler {
+        final Worker w;
+        final int fd;
+        final Session session;
+        ByteBuffer in;  // leftover input (write mode), or null
+        ByteBuffer out; // pending output (write mode), or null
+        int interest;
+        boolean paused;
+        boolean closing;
+        boolean open = true;
+        long lastActive;
+
+        Conn(Worker w, int fd, Session session) {
+            this.w = w;
+            this.fd = fd;
+            this.session = session;
+        }
+
+        @Override
+        public void onReady(int fd, int events) {
+            try {
+                if ((events & Events.WRITE) != 0 && out != null && !flush()) {
+                    return;
+                }
+                if ((events & (Events.READ | Events.HUP | Events.ERR | Events.RDHUP)) != 0) {
+                    if (paused || closing) {
+                        if ((events & (Events.HUP | Events.ERR)) != 0) {
+                            close(); // the peer is gone: pending output can never be delivered
+                            return;
+                        }
+                    } else if (!readSome()) {
+                        return;
+                    }
+                }
+                updateInterest();
+            } catch (RuntimeException e) {
+                stats.errors.increment();
+                log("connection fd " + fd + ": " + e);
+                close();
+            }
+        }
+
+        /** Reads (ET: until EAGAIN) and processes; false once the connection is closed. */
+        private boolean readSome() {
+            for (;;) {
+                ByteBuffer buf;
+                if (in != null) {
+                    buf = in;
+                } else {
+                    buf = w.scratchIn;
+                    buf.clear();
+                }
+                int n;
+                try {
+                    n = Fds.read(fd, buf);
+                } catch (NativeException e) {
+                    if (e.errnoName().equals("ECONNRESET")) {
+                        stats.resets.increment();
+                    }
+                    close();
+                    return false;
+                } catch (IOException e) {
+                    close();
+                    return false;
+                }
+                if (n == 0) {
+                    return true; // EAGAIN (or a full leftover buffer)
+                }
+                if (n > 0) {
+                    stats.bytesIn.add(n);
+                    lastActive = w.loop.now();
+                }
+                int verdict = process(buf);
+                if (!open) {
+                    return false;
+                }
+                if (n < 0 || verdict == Session.CLOSE) {
+                    closing = true;
+                    if (out == null) {
+                        close();
+                        return false;
+                    }
+                    return true;
+                }
+                if (paused || !w.edge) {
+                    return true; // LT: one read per event keeps the loop fair
+                }
+            }
+        }
+
+        /**
+         * Runs the session over buf (write mode) and writes its replies, repeating while it makes
+         * progress and the socket takes everything; keeps leftover input; sets {@link #paused}.
+         */
+        private int process(ByteBuffer buf) {
+            buf.flip();
+            int verdict = Session.CONTINUE;
+            for (;;) {
+                ByteBuffer o;
+                if (out != null) {
+                    o = out;
+                } else {
+                    o = w.scratchOut;
+                    o.clear();
+                }
+                int before = buf.remaining();
+                if (before > 0) {
+                    verdict = session.onInput(buf, o);
+                }
+                boolean consumed = buf.remaining() < before;
+                if (o == w.scratchOut) {
+                    if (o.position() > 0) {
+                        o.flip();
+                        if (!writeOut(o)) {
+                            return Session.CLOSE;
+                        }
+                        if (o.hasRemaining()) {
+                            out = w.takeOut();
+                            out.put(o);
+                        }
+                    }
+                } else if (!writePending()) {
+                    return Session.CLOSE;
+                }
+                if (verdict == Session.CLOSE || !buf.hasRemaining() || !consumed || out != null) {
+                    break;
+                }
+            }
+            if (buf.hasRemaining()) {
+                if (buf == w.scratchIn) {
+                    in = w.takeIn();
+                    in.put(buf);
+                } else {
+                    buf.compact();
+                }
+            } else if (buf == in) {
+                w.release(in, true);
+                in = null;
+            }
+            boolean wasPaused = paused;
+            paused = out != null && out.remaining() < w.minOutRoom;
+            if (paused && !wasPaused) {
+                stats.backpressurePauses.increment();
+            }
+            return verdict;
+        }
+
+        /** Writes b (read mode) once; false (and closed) on a write error. */
+        private boolean writeOut(ByteBuffer b) {
+            try {
+                int n = Fds.write(fd, b);
+                if (n > 0) {
+                    stats.bytesOut.add(n);
+                    lastActive = w.loop.now();
+                }
+                return true;
+            } catch (NativeException e) {
+                String name = e.errnoName();
+                if (name.equals("ECONNRESET") || name.equals("EPIPE")) {
+                    stats.resets.increment();
+                }
+                close();
+                return false;
+            } catch (IOException e) {
+                close();
+                return false;
+            }
+        }
+
+        /** Writes pending output once, releasing the buffer when empty; false once closed. */
+        private boolean writePending() {
+            out.flip();
+            if (!writeOut(out)) {
+                return false;
+            }
+            out.compact();
+            if (out.position() == 0) {
+                w.release(out, false);
+                out = null;
+            }
+            return true;
+        }
+
+        /** WRITE readiness: flush; close if closing and drained; resume a paused connection. */
+        private boolean flush() {
+            if (!writePending()) {
+                return false;
+            }
+            if (out == null && closing) {
+                close();
+                return false;
+            }
+            if (paused && (out == null || out.remaining() >= w.minOutRoom)) {
+                paused = false;
+                if (in != null) {
+                    int verdict = process(in);
+                    if (!open) {
+                        return false;
+                    }
+                    if (verdict == Session.CLOSE) {
+                        closing = true;
+                        if (out == null) {
+                            close();
+                            return false;
+                        }
+                    }
+                }
+            }
+            return true;
+        }
+
+        private void updateInterest() {
+            if (!open) {
+                return;
+            }
+            int want = (paused || closing ? 0 : Events.READ) | (out != null ? Events.WRITE : 0) | w.flags;
+            if (want != interest) {
+                try {
+                    w.loop.modify(fd, want);
+                    interest = want;
+                } catch (IOException e) {
+                    stats.errors.increment();
+                    close();
+                }
+            }
+        }
+
+        void close() {
+            if (!open) {
+                return;
+            }
+            open = false;
+            if (w.epoll) {
+                w.loop.forget(fd); // close removes it from the epoll set
+            } else {
+                try {
+                    w.loop.unregister(fd);
+                } catch (IOException ignored) {
+                    // already gone
+                }
+            }
+            Fds.closeQuietly(fd);
+            if (in != null) {
+                w.release(in, true);
+                in = null;
+            }
+            if (out != null) {
+                w.release(out, false);
+                out = null;
+            }
+            if (fd < w.conns.length && w.conns[fd] == this) {
+                w.conns[fd] = null;
+            }
+            stats.active.decrementAndGet();
+            stats.closed.increment();
+        }
+    }
+}

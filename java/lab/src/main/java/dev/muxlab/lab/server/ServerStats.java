@@ -1,0 +1,64 @@
+package dev.muxlab.lab.server;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+/** Counters every server model keeps; safe to read from any thread. */
+public final class ServerStats {
+    public final LongAdder accepted = new LongAdder();
+    public final LongAdder closed = new LongAdder();
+    public final AtomicLong active = new AtomicLong();
+    /** Accepted and closed at once because --max-connections was reached. */
+    public final LongAdder rejectedMaxConnections = new LongAdder();
+    /** accept() failed with EMFILE/ENFILE (the fd limit). */
+    public final LongAdder acceptFdLimit = new LongAdder();
+    /** Connections refused by the select model because their fd was >= FD_SETSIZE. */
+    public final LongAdder rejectedFdSetSize = new LongAdder();
+    public final LongAdder resets = new LongAdder();
+    public final LongAdder idleClosed = new LongAdder();
+    public final LongAdder bytesIn = new LongAdder();
+    public final LongAdder bytesOut = new LongAdder();
+    public final LongAdder requests = new LongAdder();
+    public final LongAdder badRequests = new LongAdder();
+    /** Times a connection hit its output cap and stopped being read. */
+    public final LongAdder backpressurePauses = new LongAdder();
+    /** threadpool: connections that had to wait for a free worker. */
+    public final LongAdder queued = new LongAdder();
+    public final LongAdder errors = new LongAdder();
+
+    public Map<String, Long> snapshot() {
+        Map<String, Long> m = new LinkedHashMap<>();
+        m.put("accepted", accepted.sum());
+        m.put("active", active.get());
+        m.put("closed", closed.sum());
+        m.put("rejected_max_connections", rejectedMaxConnections.sum());
+        m.put("accept_fd_limit", acceptFdLimit.sum());
+        m.put("rejected_fd_setsize", rejectedFdSetSize.sum());
+        m.put("resets", resets.sum());
+        m.put("idle_closed", idleClosed.sum());
+        m.put("bytes_in", bytesIn.sum());
+        m.put("bytes_out", bytesOut.sum());
+        m.put("requests", requests.sum());
+        m.put("bad_requests", badRequests.sum());
+        m.put("backpressure_pauses", backpressurePauses.sum());
+        m.put("queued", queued.sum());
+        m.put("errors", errors.sum());
+        return m;
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder();
+        snapshot().forEach((k, v) -> {
+            if (v != 0 || k.equals("accepted") || k.equals("active")) {
+                if (sb.length() > 0) {
+                    sb.append(' ');
+                }
+                sb.append(k).append('=').append(v);
+            }
+        });
+        return sb.toString();
+    }
+}

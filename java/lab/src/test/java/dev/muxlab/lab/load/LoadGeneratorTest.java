@@ -1,0 +1,607 @@
+package dev.muxlab.lab.load;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+
+import dev.muxlab.Backend;
+import dev.muxlab.Events;
+import dev.muxlab.Fds;
+import dev.muxlab.Multiplexer;
+import dev.muxlab.Sockets;
+import dev.muxlab.lab.EventLoop;
+import dev.muxlab.lab.cli.Main;
+import dev.muxlab.lab.server.Model;
+import dev.muxlab.lab.server.Proto;
+import dev.muxlab.lab.server.Server;
+import dev.muxlab.lab.server.ServerConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The load generator against real servers on 127.0.0.1, each started here on port 0. */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class LoadGeneratorTest {
+
+    private static Server server(Model model, Proto proto) throws IOException {
+        return server(model, proto, 10_000);
+    }
+
+    private static Server server(Model model, Proto proto, int maxConnections) throws IOException {
+        ServerConfig sc = new ServerConfig();
+        sc.model = model;
+        sc.proto = proto;
+        sc.port = 0;
+        sc.maxConnections = maxConnections;
+        sc.verbose = false;
+        Server s = Server.create(sc);
+        s.start();
+        return s;
+    }
+
+    private static LoadConfig config(int port, int connections, long durationMillis) {
+        LoadConfig c = new LoadConfig();
+        c.targetAddress = Sockets.LOOPBACK;
+        c.targetPort = port;
+        c.connections = connections;
+        c.durationMillis = durationMillis;
+        return c;
+    }
+
+    private static void assertClean(LoadResult r, int connections) {
+        assertEquals(connections, r.connectionsEstablished, r::toText);
+        assertEquals(connections, r.connectionsOpenAtEnd, r::toText);
+        assertEquals(0, r.connectErrors, r::toText);
+        assertEquals(0, r.resets, r::toText);
+        assertEquals(0, r.mismatchedBytes, r::toText);
+        assertEquals(0, r.otherErrors, r::toText);
+        assertTrue(r.messages > 0, r::toText);
+        assertTrue(r.p50 > 0 && r.p50 <= r.p90 && r.p90 <= r.p99 && r.p99 <= r.p999 && r.p999 <= r.max, r::toText);
+        assertEquals(r.messages, r.latencyHistogram().getTotalCount(), r::toText);
+        assertFalse(r.failed(), r::toText);
+        assertEquals(0, r.exitCode());
+    }
+
+    @Test
+    void echoAgainstEpollEdgeTriggered() throws IOException {
+        try (Server s = server(Model.EPOLL_ET, Proto.ECHO)) {
+            LoadResult r = LoadGenerator.run(config(s.port(), 50, 1000));
+            assertClean(r, 50);
+            assertEquals(r.messages * 64, r.bytesReceived, "every received byte belongs to a completed message"
+                    + " (closed loop, 64-byte messages): " + r.toText());
+            assertTrue(r.errorsByName.isEmpty(), r::toText);
+        }
+    }
+
+    @Test
+    void echoAgainstPollWithTwoThreadsAndLargerMessages() throws IOException {
+        try (Server s = server(Model.POLL, Proto.ECHO)) {
+            LoadConfig c = config(s.port(), 50, 1000);
+            c.threads = 2;
+            c.size = 3000;
+            c.warmupMillis = 200;
+            LoadResult r = LoadGenerator.run(c);
+            assertClean(r, 50);
+            assertEquals(2, r.threads);
+            assertTrue(r.messagesTotal > r.messages, "warmup messages are not measured: " + r.toText());
+        }
+    }
+
+    @Test
+    void httpAgainstEpollLevelTriggered() throws IOException {
+        try (Server s = server(Model.EPOLL_LT, Proto.HTTP)) {
+            LoadConfig c = config(s.port(), 20, 1000);
+            c.proto = Proto.HTTP;
+            LoadResult r = LoadGenerator.run(c);
+            assertClean(r, 20);
+            assertEquals(0, r.non200, r::toText);
+            assertEquals(0, r.protocolErrors, r::toText);
+            assertEquals(1, r.statusCounts.size(), r::toText);
+            assertEquals(r.messagesTotal, r.statusCounts.get(200), r::toText);
+            // every answer was parsed; at the end each connection may have one request in flight
+            long answered = s.stats().requests.sum();
+            assertTrue(answered >= r.messagesTotal && answered <= r.messagesTotal + 20,
+                    "server answered " + answered + ", client parsed " + r.messagesTotal);
+        }
+    }
+
+    @Test
+    void openLoopKeepsTheRequestedRate() throws IOException {
+        try (Server s = server(Model.EPOLL_ET, Proto.ECHO)) {
+            LoadConfig c = config(s.port(), 20, 1000);
+            c.rate = 2000;
+            c.warmupMillis = 200;
+            LoadResult r = LoadGenerator.run(c);
+            assertClean(r, 20);
+            assertEquals(0, r.dropped, r::toText);
+            // 2000 msg/s for 1 s; messages are counted when they complete, so allow for scheduling slop
+            assertTrue(r.messages >= 1700 && r.messages <= 2100, r::toText);
+        }
+    }
+
+    @Test
+    void openLoopHttpPipelines() throws IOException {
+        try (Server s = server(Model.EPOLL_ET, Proto.HTTP)) {
+            LoadConfig c = config(s.port(), 4, 500);
+            c.proto = Proto.HTTP;
+            c.rate = 4000;
+            LoadResult r = LoadGenerator.run(c);
+            assertClean(r, 4);
+            assertEquals(0, r.non200 + r.protocolErrors, r::toText);
+        }
+    }
+
+    @Test
+    void serverClosingConnectionsCountsResets() throws IOException {
+        // beyond 10 connections the server accepts and closes at once: the client sees EOF (or a reset)
+        try (Server s = server(Model.EPOLL_LT, Proto.ECHO, 10)) {
+            LoadResult r = LoadGenerator.run(config(s.port(), 20, 500));
+            assertEquals(20, r.connectionsEstablished, r::toText);
+            assertEquals(10, r.resets, r::toText);
+            assertEquals(10, r.connectionsOpenAtEnd, r::toText);
+            assertEquals(10L, r.errorsByName.values().stream().mapToLong(Long::longValue).sum(), r::toText);
+            assertEquals(0, r.mismatchedBytes, r::toText);
+            assertTrue(r.messages > 0, r::toText);
+            assertFalse(r.failed(), r::toText);
+        }
+    }
+
+    @Test
+    void nothingListeningCountsConnectErrorsWithoutHanging() throws IOException {
+        int port = freePort();
+        long t0 = System.nanoTime();
+        LoadResult r = LoadGenerator.run(config(port, 20, 5000));
+        assertTrue(System.nanoTime() - t0 < 3_000_000_000L, "a refused run returns at once, not after --duration");
+        assertEquals(0, r.connectionsEstablished, r::toText);
+        assertEquals(20, r.connectErrors, r::toText);
+        assertEquals(Long.valueOf(20), r.errorsByName.get("ECONNREFUSED"), r::toText);
+        assertEquals(0, r.messages);
+        assertTrue(r.failed());
+        assertEquals(1, r.exitCode());
+        assertTrue(r.failureReason().contains("ECONNREFUSED 20"), r.failureReason());
+        Capture cap = Capture.start();
+        int code;
+        try {
+            code = Main.run("load", "--target", "127.0.0.1:" + port, "--connections", "5", "--duration", "1");
+        } finally {
+            cap.stop();
+        }
+        assertEquals(1, code, cap.out + cap.err);
+        assertTrue(cap.err.contains("no connection to 127.0.0.1:" + port + " could be established (ECONNREFUSED 5)"), cap.err);
+    }
+
+    @Test
+    void aConnectThatNeverCompletesTimesOut() throws IOException {
+        // a listener with backlog 1 that never accepts: once its queue is full, SYNs are dropped
+        int lfd = Sockets.listen(Sockets.LOOPBACK, 0, 1, false, true);
+        try {
+            LoadConfig c = config(Sockets.localPort(lfd), 10, 200);
+            c.connectTimeoutMillis = 300;
+            c.connectBatch = 4;
+            long t0 = System.nanoTime();
+            LoadResult r = LoadGenerator.run(c);
+            assertTrue(System.nanoTime() - t0 < 10_000_000_000L, r::toText);
+            assertEquals(10, r.connectionsEstablished + r.connectErrors, r::toText);
+            assertTrue(r.errorsByName.getOrDefault("ETIMEDOUT", 0L) > 0, r::toText);
+            assertEquals(r.connectErrors, (long) r.errorsByName.get("ETIMEDOUT"), r::toText);
+        } finally {
+            Fds.closeQuietly(lfd);
+        }
+    }
+
+    @Test
+    void corruptedEchoIsCaughtAndFailsTheCli() throws Exception {
+        try (CorruptingEcho peer = new CorruptingEcho(1000)) {
+            LoadResult r = LoadGenerator.run(config(peer.port, 4, 500));
+            assertEquals(4, r.connectionsEstablished, r::toText);
+            assertEquals(4, r.mismatchedBytes, "one flipped byte per connection: " + r.toText());
+            assertTrue(r.failed());
+            assertEquals(1, r.exitCode());
+            assertFalse(r.errorSamples.isEmpty());
+            assertTrue(r.errorSamples.get(0).matches("connection \\d+ message 15 byte 40: expected 0x\\p{XDigit}{2}, got 0x\\p{XDigit}{2}"),
+                    r.errorSamples.get(0));
+            assertTrue(r.toText().contains("FAILED"), r::toText);
+
+            Capture cap = Capture.start();
+            int code;
+            try {
+                code = Main.run("load", "--target", "127.0.0.1:" + peer.port, "--connections", "3",
+                        "--duration", "500ms", "--size", "64");
+            } finally {
+                cap.stop();
+            }
+            assertEquals(1, code, cap.out + cap.err);
+            assertTrue(cap.out.contains("mismatched bytes 3"), cap.out);
+            assertTrue(cap.err.contains("3 bytes came back different"), cap.err);
+        }
+    }
+
+    @Test
+    void badArgumentsExitWithTwo() {
+        String[][] cases = {
+            {"--connections", "0"},
+            {"--proto", "foo"},
+            {"--target", "nohost"},
+            {"--target", "127.0.0.1"},
+            {"--format", "xml"},
+            {"--duration", "soon"},
+            {"--size", "0"},
+            {"--rate", "-1"},
+            {"--threads", "0"},
+        };
+        for (String[] args : cases) {
+            String[] full = new String[args.length + 1];
+            full[0] = "load";
+            System.arraycopy(args, 0, full, 1, args.length);
+            Capture cap = Capture.start();
+            int code;
+            try {
+                code = Main.run(full);
+            } finally {
+                cap.stop();
+            }
+            assertEquals(2, code, String.join(" ", args) + ": " + cap.err);
+            String err = cap.err.trim();
+            assertFalse(err.contains("\n"), "one line: " + err);
+            assertFalse(err.contains("Exception"), "no stack trace: " + err);
+            assertTrue(err.startsWith("muxlab: "), err);
+        }
+        Capture cap = Capture.start();
+        try {
+            Main.run("load", "--proto", "foo");
+        } finally {
+            cap.stop();
+        }
+        assertTrue(cap.err.contains("allowed: echo, http"), cap.err);
+        assertThrows(IllegalArgumentException.class, () -> new LoadConfig().target("localhost:70000"));
+    }
+
+    @Test
+    void helpListsTheOptionsAndExitCodes() {
+        Capture cap = Capture.start();
+        int code;
+        try {
+            code = Main.run("load", "--help");
+        } finally {
+            cap.stop();
+        }
+        assertEquals(0, code);
+        for (String opt : new String[] {"--target", "--proto", "--connections", "--duration", "--size", "--rate",
+                "--warmup", "--threads", "--format", "Exit codes"}) {
+            assertTrue(cap.out.contains(opt), opt + " in " + cap.out);
+        }
+    }
+
+    @Test
+    void jsonOutputIsValid() throws IOException {
+        try (Server s = server(Model.EPOLL_ET, Proto.ECHO)) {
+            LoadResult r = LoadGenerator.run(config(s.port(), 5, 300));
+            String json = r.toJson();
+            JsonCheck.validate(json);
+            assertTrue(json.contains("\"mismatched_bytes\":0"), json);
+            assertTrue(json.contains("\"p99_9\":"), json);
+
+            Capture cap = Capture.start();
+            int code;
+            try {
+                code = Main.run("load", "--target", "127.0.0.1:" + s.port(), "--connections", "3", "--duration",
+                        "300ms", "--format", "json");
+            } finally {
+                cap.stop();
+            }
+            assertEquals(0, code, cap.err);
+            JsonCheck.validate(cap.out.trim());
+        }
+        // errors, samples and strings needing escapes
+        LoadResult refused = LoadGenerator.run(config(freePort(), 2, 100));
+        JsonCheck.validate(refused.toJson());
+        assertTrue(refused.toJson().contains("\"ECONNREFUSED\":2"), refused.toJson());
+    }
+
+    // ---- helpers ----
+
+    /** A port with nothing listening on it (bound, read, closed). */
+    private static int freePort() throws IOException {
+        int fd = Sockets.listen(Sockets.LOOPBACK, 0, 1, false, true);
+        try {
+            return Sockets.localPort(fd);
+        } finally {
+            Fds.close(fd);
+        }
+    }
+
+    /** Captures System.out and System.err (Main.run prints there). */
+    static final class Capture {
+        private final PrintStream oldOut = System.out;
+        private final PrintStream oldErr = System.err;
+        private final ByteArrayOutputStream o = new ByteArrayOutputStream();
+        private final ByteArrayOutputStream e = new ByteArrayOutputStream();
+        String out = "";
+        String err = "";
+
+        static Capture start() {
+            Capture c = new Capture();
+            System.setOut(new PrintStream(c.o, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(c.e, true, StandardCharsets.UTF_8));
+            return c;
+        }
+
+        void stop() {
+            System.out.flush();
+            System.err.flush();
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+            out = o.toString(StandardCharsets.UTF_8);
+            err = e.toString(StandardCharsets.UTF_8);
+        }
+    }
+
+    /**
+     * An echo server on raw fds that flips one bit of byte {@code flipAt} of every connection's
+     * stream (level-triggered epoll on an {@link EventLoop}; output that would block waits for WRITE).
+     */
+    static final class CorruptingEcho implements AutoCloseable {
+        final int port;
+        private final int listenFd;
+        private final EventLoop loop;
+        private final Thread thread;
+        private final long flipAt;
+
+        CorruptingEcho(long flipAt) throws IOException {
+            this.flipAt = flipAt;
+            this.listenFd = Sockets.listen(Sockets.LOOPBACK, 0, 128, false, true);
+            this.port = Sockets.localPort(listenFd);
+            this.loop = new EventLoop(Multiplexer.open(Backend.EPOLL), 64);
+            loop.register(listenFd, Events.READ, (fd, ev) -> acceptAll());
+            this.thread = new Thread(loop, "corrupting-echo");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        private void acceptAll() {
+            try {
+                int c;
+                while ((c = Sockets.accept(listenFd, true)) >= 0) {
+                    loop.register(c, Events.READ, new Peer(c));
+                }
+            } catch (IOException ignored) {
+                // a vanished connection: go on
+            }
+        }
+
+        private final class Peer implements EventLoop.Handler {
+            final int fd;
+            final ByteBuffer buf = ByteBuffer.allocateDirect(16 * 1024);
+            long seen;
+            boolean writing;
+
+            Peer(int fd) {
+                this.fd = fd;
+            }
+
+            @Override
+            public void onReady(int fd, int events) {
+                try {
+                    if (!writing) {
+                        buf.clear();
+                        int n = Fds.read(fd, buf);
+                        if (n < 0) {
+                            close();
+                            return;
+                        }
+                        buf.flip();
+                        if (flipAt >= seen && flipAt < seen + n) {
+                            int at = (int) (flipAt - seen);
+                            buf.put(at, (byte) (buf.get(at) ^ 0x01));
+                        }
+                        seen += n;
+                    }
+                    Fds.write(fd, buf);
+                    boolean pending = buf.hasRemaining();
+                    if (pending != writing) {
+                        writing = pending;
+                        loop.modify(fd, pending ? Events.WRITE : Events.READ);
+                    }
+                } catch (IOException e) {
+                    close();
+                }
+            }
+
+            void close() {
+                loop.forget(fd);
+                Fds.closeQuietly(fd);
+            }
+        }
+
+        @Override
+        public void close() {
+            loop.stop();
+            try {
+                thread.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            Fds.closeQuietly(listenFd);
+            loop.close();
+        }
+    }
+
+    /** A strict JSON syntax check (RFC 8259), enough to prove the hand-written JSON is valid. */
+    static final class JsonCheck {
+        private final String s;
+        private int i;
+
+        private JsonCheck(String s) {
+            this.s = s;
+        }
+
+        static void validate(String json) {
+            assertNotNull(json);
+            JsonCheck c = new JsonCheck(json);
+            c.ws();
+            c.value();
+            c.ws();
+            if (c.i != json.length()) {
+                throw new AssertionError("trailing text at " + c.i + " in " + json);
+            }
+        }
+
+        private AssertionError error(String what) {
+            return new AssertionError(what + " at " + i + ": "
+                    + s.substring(Math.max(0, i - 20), Math.min(s.length(), i + 20)));
+        }
+
+        private void ws() {
+            while (i < s.length() && " \t\r\n".indexOf(s.charAt(i)) >= 0) {
+                i++;
+            }
+        }
+
+        private char peek() {
+            if (i >= s.length()) {
+                throw error("unexpected end");
+            }
+            return s.charAt(i);
+        }
+
+        private void expect(char c) {
+            if (peek() != c) {
+                throw error("expected '" + c + "'");
+            }
+            i++;
+        }
+
+        private void value() {
+            char c = peek();
+            if (c == '{') {
+                i++;
+                ws();
+                if (peek() == '}') {
+                    i++;
+                    return;
+                }
+                for (;;) {
+                    ws();
+                    string();
+                    ws();
+                    expect(':');
+                    ws();
+                    value();
+                    ws();
+                    if (peek() == ',') {
+                        i++;
+                        continue;
+                    }
+                    expect('}');
+                    return;
+                }
+            } else if (c == '[') {
+                i++;
+                ws();
+                if (peek() == ']') {
+                    i++;
+                    return;
+                }
+                for (;;) {
+                    ws();
+                    value();
+                    ws();
+                    if (peek() == ',') {
+                        i++;
+                        continue;
+                    }
+                    expect(']');
+                    return;
+                }
+            } else if (c == '"') {
+                string();
+            } else if (s.startsWith("true", i)) {
+                i += 4;
+            } else if (s.startsWith("false", i)) {
+                i += 5;
+            } else if (s.startsWith("null", i)) {
+                i += 4;
+            } else {
+                number();
+            }
+        }
+
+        private void string() {
+            expect('"');
+            for (;;) {
+                char c = peek();
+                i++;
+                if (c == '"') {
+                    return;
+                }
+                if (c < 0x20) {
+                    throw error("control character in string");
+                }
+                if (c == '\\') {
+                    char e = peek();
+                    i++;
+                    if (e == 'u') {
+                        for (int k = 0; k < 4; k++) {
+                            if (Character.digit(peek(), 16) < 0) {
+                                throw error("bad \\u escape");
+                            }
+                            i++;
+                        }
+                    } else if ("\"\\/bfnrt".indexOf(e) < 0) {
+                        throw error("bad escape");
+                    }
+                }
+            }
+        }
+
+        private void number() {
+            int start = i;
+            if (peek() == '-') {
+                i++;
+            }
+            if (peek() == '0') {
+                i++;
+            } else if (peek() >= '1' && peek() <= '9') {
+                while (i < s.length() && Character.isDigit(s.charAt(i))) {
+                    i++;
+                }
+            } else {
+                throw error("bad value");
+            }
+            if (i < s.length() && s.charAt(i) == '.') {
+                i++;
+                int d = i;
+                while (i < s.length() && Character.isDigit(s.charAt(i))) {
+                    i++;
+                }
+                if (i == d) {
+                    throw error("digits expected after '.'");
+                }
+            }
+            if (i < s.length() && (s.charAt(i) == 'e' || s.charAt(i) == 'E')) {
+                i++;
+                if (peek() == '+' || peek() == '-') {
+                    i++;
+                }
+                int d = i;
+                while (i < s.length() && Character.isDigit(s.charAt(i))) {
+                    i++;
+                }
+                if (i == d) {
+                    throw error("digits expected in exponent");
+                }
+            }
+            if (i == start) {
+                throw error("bad number");
+            }
+        }
+    }
+}
