@@ -286,6 +286,17 @@ static inline void contract_wakefd_reserved(const struct mt_backend *b, int64_t 
     CHECK_EQ(mt_wait(b, h, 4, 2000, &r), 0);
     CHECK_LT(mt_now_ms() - t0, 1000);
     CHECK_EQ(mt_wait(b, h, 4, 0, &r), 0);
+    /* a saturated counter (the kernel refuses further writes with EAGAIN)
+     * means a wakeup is already pending: wakeup still succeeds */
+    uint64_t most = UINT64_MAX - 1;
+    CHECK_EQ(mux_write(wakefd, (int64_t)(intptr_t)&most, 8), 8);
+    CHECK_EQ(b->wakeup(h), 0);
+    t0 = mt_now_ms();
+    CHECK_EQ(mt_wait(b, h, 4, 2000, &r), 0);
+    CHECK_LT(mt_now_ms() - t0, 1000);
+    t0 = mt_now_ms();
+    CHECK_EQ(mt_wait(b, h, 4, 30, &r), 0); /* drained */
+    CHECK_GE(mt_now_ms() - t0, 30);
 }
 
 /* close of a null handle is refused, not a crash */

@@ -232,6 +232,51 @@ static void select_pri(const struct mt_backend *b)
     CHECK_EQ(mux_close(ls), 0);
 }
 
+/* With every fd below FD_SETSIZE taken, the classic flavour's own wakeup
+ * eventfd lands above it: open fails with -MUX_EFDSETSIZE and leaks nothing
+ * (fd or memory); the wide flavour opens fine there. */
+static void select_open_with_low_fds_taken(void)
+{
+    int64_t old = mt_raise_nofile(1200);
+    int e = mux_eventfd(0, 1);
+    CHECK_GE(e, 0);
+    static int filler[FD_SETSIZE];
+    int nfill = 0, first_free = -1;
+    for (;;) {
+        int d = fcntl(e, F_DUPFD_CLOEXEC, 0);
+        if (d < 0) {
+            CHECK_GE(d, 0);
+            break;
+        }
+        if (d >= FD_SETSIZE) {
+            first_free = d;
+            CHECK_EQ(mux_close(d), 0);
+            break;
+        }
+        filler[nfill++] = d;
+    }
+    CHECK_GE(first_free, FD_SETSIZE);
+    CHECK_EQ(mux_select_open(0), -MUX_EFDSETSIZE);
+    CHECK_EQ(fcntl(first_free, F_GETFD), -1); /* the eventfd it made was closed */
+    int64_t h = mux_select_open(1);
+    CHECK_GT(h, 0);
+    if (h > 0) {
+        CHECK_EQ(mux_select_max_fd(h), first_free);
+        CHECK_EQ(mux_select_wakeup(h), 0);
+        struct mt_ready r;
+        CHECK_EQ(mt_wait(&B_SELECT_WIDE, h, 4, 2000, &r), 0);
+        CHECK_EQ(mux_select_close(h), 0);
+    }
+    for (int i = 0; i < nfill; i++)
+        CHECK_EQ(mux_close(filler[i]), 0);
+    CHECK_EQ(mux_close(e), 0);
+    h = mux_select_open(0); /* and with room again, classic works */
+    CHECK_GT(h, 0);
+    if (h > 0)
+        CHECK_EQ(mux_select_close(h), 0);
+    mt_restore_nofile(old);
+}
+
 /* Right after open the only registered fd is the wakeup eventfd. */
 static void select_wakefd(const struct mt_backend *b)
 {
@@ -250,6 +295,7 @@ int main(void)
     signal(SIGPIPE, SIG_IGN);
     RUN_CONTRACT(&B_SELECT);
     RUN_CONTRACT(&B_SELECT_WIDE);
+    RUN(select_open_with_low_fds_taken());
     RUN(select_wakefd(&B_SELECT));
     RUN(select_wakefd(&B_SELECT_WIDE));
     RUN(select_closed_fd(&B_SELECT));
