@@ -221,7 +221,8 @@ class BadInputTest {
             m.wakeup();
             m.close();
         }
-        assertEquals(before, Fds.countOpen());
+        // a leak would be >= 200 fds; other JVM threads may hold one or two for a moment
+        assertTrue(Fds.countOpen() - before < 10, "fds leaked: " + (Fds.countOpen() - before));
     }
 
     /** A timeout of Long.MAX_VALUE (or any huge value) waits, and a wakeup ends it promptly. */

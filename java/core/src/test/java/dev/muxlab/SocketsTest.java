@@ -182,8 +182,11 @@ class SocketsTest {
             int port = Sockets.localPort(l);
             Fds.countOpen();
             int before = Fds.countOpen();
-            assertErrno("EADDRINUSE", () -> Sockets.listen(Sockets.LOOPBACK, port, 16, false, true));
-            assertEquals(before, Fds.countOpen(), "the failed listen leaked its socket");
+            for (int i = 0; i < 50; i++) {
+                assertErrno("EADDRINUSE", () -> Sockets.listen(Sockets.LOOPBACK, port, 16, false, true));
+            }
+            // a leak would be one fd per failed listen (50); other JVM threads may hold one briefly
+            assertTrue(Fds.countOpen() - before < 10, "the failed listens leaked their sockets");
         }
     }
 
