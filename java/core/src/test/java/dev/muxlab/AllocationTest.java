@@ -49,13 +49,30 @@ class AllocationTest {
             ReadySet rs = new ReadySet(4);
             long check = awaitLoop(m, rs, WARMUP);
             assertEquals((long) WARMUP * (e + Events.READ + 1), check);
+            long[] res = leastAllocation(() -> awaitLoop(m, rs, CALLS));
+            assertEquals((long) CALLS * (e + Events.READ + 1), res[1], "every await reported the eventfd");
+            assertTrue(res[0] < LIMIT, f + ": " + res[0] + " bytes allocated by " + CALLS + " awaits");
+        }
+    }
+
+    private interface Loop {
+        long run() throws Exception;
+    }
+
+    /**
+     * Bytes allocated by the loop, the least of up to three rounds (a one-off allocation by the
+     * JIT or the VM in one round is not the loop's), and the loop's checksum.
+     */
+    private static long[] leastAllocation(Loop loop) throws Exception {
+        long best = Long.MAX_VALUE;
+        long check = 0;
+        for (int round = 0; round < 3 && best >= LIMIT; round++) {
             allocated(); // the probe's own first-call costs
             long before = allocated();
-            check = awaitLoop(m, rs, CALLS);
-            long after = allocated();
-            assertEquals((long) CALLS * (e + Events.READ + 1), check, "every await reported the eventfd");
-            assertTrue(after - before < LIMIT, f + ": " + (after - before) + " bytes allocated by " + CALLS + " awaits");
+            check = loop.run();
+            best = Math.min(best, allocated() - before);
         }
+        return new long[] {best, check};
     }
 
     private static long awaitLoop(Multiplexer m, ReadySet rs, int n) throws Exception {
@@ -80,12 +97,9 @@ class AllocationTest {
             m.register(sp[0], Events.READ);
             ReadySet rs = new ReadySet(4);
             assertEquals(0, awaitLoop(m, rs, WARMUP));
-            allocated();
-            long before = allocated();
-            long check = awaitLoop(m, rs, CALLS);
-            long after = allocated();
-            assertEquals(0, check);
-            assertTrue(after - before < LIMIT, f + ": " + (after - before) + " bytes");
+            long[] res = leastAllocation(() -> awaitLoop(m, rs, CALLS));
+            assertEquals(0, res[1]);
+            assertTrue(res[0] < LIMIT, f + ": " + res[0] + " bytes");
         }
     }
 
@@ -100,12 +114,9 @@ class AllocationTest {
             }
             long check = pingLoop(sp, out, in, WARMUP);
             assertEquals((long) WARMUP * (64 + 63), check);
-            allocated();
-            long before = allocated();
-            check = pingLoop(sp, out, in, CALLS);
-            long after = allocated();
-            assertEquals((long) CALLS * (64 + 63), check);
-            assertTrue(after - before < LIMIT, (after - before) + " bytes allocated by " + CALLS + " write+read pairs");
+            long[] res = leastAllocation(() -> pingLoop(sp, out, in, CALLS));
+            assertEquals((long) CALLS * (64 + 63), res[1]);
+            assertTrue(res[0] < LIMIT, res[0] + " bytes allocated by " + CALLS + " write+read pairs");
         }
     }
 
