@@ -228,7 +228,7 @@ static void teardown(struct bench *b)
 
 static void one_run(struct bench *b, struct run *r)
 {
-    static const char ones[READ_BUF] = { 'e' };
+    static const char payload[READ_BUF] = { 0 };
     char in[READ_BUF];
     const int n = b->n;
     const int space = n / b->active;
@@ -279,7 +279,7 @@ static void one_run(struct bench *b, struct run *r)
                 int next = i + 1 == n ? 0 : i + 1;
                 while (w > 0) {
                     size_t chunk = w < READ_BUF ? (size_t)w : READ_BUF;
-                    ssize_t m = write(b->wr[next], ones, chunk);
+                    ssize_t m = write(b->wr[next], payload, chunk);
                     if (m != (ssize_t)chunk)
                         die("write", m < 0 ? errno : EAGAIN);
                     w -= m;

@@ -1,5 +1,7 @@
 package dev.muxlab.lab.cli;
 
+import dev.muxlab.lab.experiments.Experiment;
+import dev.muxlab.lab.experiments.Experiments;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -21,9 +23,21 @@ public final class Main {
         System.exit(run(args));
     }
 
+    private static CommandLine spec(String name, String only, String description) {
+        CommandLine c = new CommandLine(new ExperimentCommand(only));
+        c.getCommandSpec().name(name);
+        c.getCommandSpec().usageMessage().description(description);
+        return c;
+    }
+
     /** Runs the CLI and returns the exit code (for tests). */
     public static int run(String... args) {
         CommandLine cl = new CommandLine(new Main());
+        cl.addSubcommand("run", spec("run", null,
+                "Run every experiment (fdlimit, trigger, scaling, models) and the claims; write results/<time>/report.md"));
+        for (Experiment e : Experiments.all()) {
+            cl.addSubcommand(e.name(), spec(e.name(), e.name(), e.title()));
+        }
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             if (ex instanceof IllegalArgumentException) {
                 cmd.getErr().println("muxlab: " + ex.getMessage());

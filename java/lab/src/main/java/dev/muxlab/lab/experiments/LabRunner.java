@@ -1,0 +1,253 @@
+package dev.muxlab.lab.experiments;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Runs experiments in order and writes the results: one CSV per table, one JSON per experiment
+ * (figures and summary), the PNG charts the experiments drew, and {@code report.md} with the
+ * tables, verdicts and charts embedded. Prints a summary table on the console at the end.
+ */
+public final class LabRunner {
+    private final ExperimentContext ctx;
+    private final String command;
+    private final Map<String, String> failures = new LinkedHashMap<>();
+
+    public LabRunner(ExperimentContext ctx, String command) {
+        this.ctx = ctx;
+        this.command = command;
+    }
+
+    /** Default output folder: results/&lt;timestamp&gt;. */
+    public static Path defaultOut() {
+        return Path.of("results", ZonedDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+    }
+
+    /**
+     * Checks that the output folder can be created and written; IllegalArgumentException naming
+     * the folder and the reason otherwise (exit code 2 at the CLI).
+     */
+    public static void checkWritable(Path out) {
+        try {
+            Files.createDirectories(out);
+            Path probe = Files.createTempFile(out, ".probe", ".tmp");
+            Files.delete(probe);
+        } catch (IOException | SecurityException e) {
+            throw new IllegalArgumentException("cannot write output folder " + out + ": " + reason(e));
+        }
+    }
+
+    private static String reason(Exception e) {
+        String m = e.getMessage();
+        String kind = e.getClass().getSimpleName();
+        if (kind.equals("AccessDeniedException")) {
+            return "permission denied";
+        }
+        if (kind.equals("FileAlreadyExistsException") || kind.equals("FileSystemException")) {
+            return "a file is in the way (" + m + ")";
+        }
+        return m == null ? kind : m;
+    }
+
+    /** Runs the experiments; returns 0 if all succeeded, 1 if any failed. */
+    public int run(List<Experiment> experiments) throws IOException {
+        PrintStream log = ctx.log;
+        long t0 = System.nanoTime();
+        List<ExperimentResult> results = new ArrayList<>();
+        for (Experiment e : experiments) {
+            log.println("== " + e.name() + ": " + e.title());
+            long s = System.nanoTime();
+            try {
+                ExperimentResult r = e.run(ctx);
+                r.seconds = (System.nanoTime() - s) / 1e9;
+                ctx.done.put(e.name(), r);
+                results.add(r);
+                writeFiles(r);
+                log.printf(Locale.ROOT, "   done in %.1f s%n", r.seconds);
+            } catch (IllegalArgumentException ex) {
+                throw ex; // bad input: the CLI reports it with exit code 2
+            } catch (Exception | Error ex) {
+                failures.put(e.name(), ex.toString());
+                log.println("   FAILED: " + ex);
+            }
+        }
+        Path report = writeReport(experiments, results, (System.nanoTime() - t0) / 1e9);
+        printSummary(results, report);
+        return failures.isEmpty() ? 0 : 1;
+    }
+
+    private void writeFiles(ExperimentResult r) throws IOException {
+        int i = 0;
+        for (Table t : r.tables) {
+            i++;
+            ctx.write(r.name + (r.tables.size() > 1 ? "-" + i : "") + ".csv", t.toCsv());
+        }
+        ctx.write(r.name + ".json", json(r));
+    }
+
+    static String json(ExperimentResult r) {
+        StringBuilder sb = new StringBuilder("{\n");
+        sb.append("  \"experiment\": ").append(q(r.name)).append(",\n");
+        sb.append("  \"title\": ").append(q(r.title)).append(",\n");
+        sb.append(String.format(Locale.ROOT, "  \"seconds\": %.3f,%n", r.seconds));
+        sb.append("  \"figures\": {");
+        boolean first = true;
+        for (Map.Entry<String, Double> f : r.figures.entrySet()) {
+            sb.append(first ? "\n" : ",\n").append("    ").append(q(f.getKey())).append(": ")
+                    .append(Double.isFinite(f.getValue()) ? String.valueOf(f.getValue()) : "null");
+            first = false;
+        }
+        sb.append(first ? "},\n" : "\n  },\n");
+        sb.append("  \"summary\": {");
+        first = true;
+        for (Map.Entry<String, String> s : r.summary.entrySet()) {
+            sb.append(first ? "\n" : ",\n").append("    ").append(q(s.getKey())).append(": ").append(q(s.getValue()));
+            first = false;
+        }
+        sb.append(first ? "},\n" : "\n  },\n");
+        sb.append("  \"tables\": [");
+        for (int t = 0; t < r.tables.size(); t++) {
+            Table tb = r.tables.get(t);
+            sb.append(t == 0 ? "\n" : ",\n").append("    {\"title\": ").append(q(tb.title)).append(", \"columns\": [");
+            for (int c = 0; c < tb.columns.size(); c++) {
+                sb.append(c == 0 ? "" : ", ").append(q(tb.columns.get(c)));
+            }
+            sb.append("], \"rows\": [");
+            for (int k = 0; k < tb.rows.size(); k++) {
+                sb.append(k == 0 ? "" : ", ").append('[');
+                List<String> row = tb.rows.get(k);
+                for (int c = 0; c < row.size(); c++) {
+                    sb.append(c == 0 ? "" : ", ").append(q(row.get(c)));
+                }
+                sb.append(']');
+            }
+            sb.append("]}");
+        }
+        sb.append(r.tables.isEmpty() ? "]\n" : "\n  ]\n");
+        return sb.append("}\n").toString();
+    }
+
+    static String q(String s) {
+        StringBuilder sb = new StringBuilder("\"");
+        for (char c : s.toCharArray()) {
+            switch (c) {
+                case '"': sb.append("\\\""); break;
+                case '\\': sb.append("\\\\"); break;
+                case '\n': sb.append("\\n"); break;
+                case '\r': sb.append("\\r"); break;
+                case '\t': sb.append("\\t"); break;
+                default:
+                    if (c < 0x20) {
+                        sb.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        sb.append(c);
+                    }
+            }
+        }
+        return sb.append('"').toString();
+    }
+
+    private Path writeReport(List<Experiment> experiments, List<ExperimentResult> results, double seconds)
+            throws IOException {
+        StringBuilder md = new StringBuilder();
+        md.append("# muxlab report\n\n");
+        md.append("- command: `").append(command).append("`\n");
+        md.append("- date: ").append(ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME)).append('\n');
+        md.append("- mode: ").append(ctx.quick ? "quick" : "full");
+        if (ctx.backend != null || ctx.trigger != null) {
+            md.append(" (backend ").append(ctx.backend == null ? "all" : ctx.backend).append(", trigger ")
+                    .append(ctx.trigger == null ? "both" : ctx.trigger).append(')');
+        }
+        md.append('\n');
+        for (Map.Entry<String, String> m : Machine.describe().entrySet()) {
+            md.append("- ").append(m.getKey()).append(": ").append(m.getValue()).append('\n');
+        }
+        md.append(String.format(Locale.ROOT, "- total time: %.1f s%n%n", seconds));
+        md.append("Figures are measured on this machine in this run; every number below comes from the files beside"
+                + " this report (one CSV per table, one JSON per experiment).\n\n");
+
+        ExperimentResult claims = ctx.done.get("claims");
+        if (claims != null) {
+            md.append("## ").append(claims.title).append("\n\n").append(claims.paragraphs.isEmpty() ? "" : "");
+            md.append(guideOf(experiments, "claims")).append("\n\n");
+            for (Table t : claims.tables) {
+                md.append("### ").append(t.title).append("\n\n").append(t.toMarkdown()).append('\n');
+            }
+        }
+        md.append("## Summary\n\n| experiment | figure | value |\n|---|---|---|\n");
+        for (ExperimentResult r : results) {
+            for (Map.Entry<String, String> s : r.summary.entrySet()) {
+                md.append("| ").append(r.name).append(" | ").append(s.getKey()).append(" | ").append(s.getValue())
+                        .append(" |\n");
+            }
+        }
+        for (Map.Entry<String, String> f : failures.entrySet()) {
+            md.append("| ").append(f.getKey()).append(" | FAILED | ").append(f.getValue().replace("|", "\\|")).append(" |\n");
+        }
+        md.append('\n');
+        for (ExperimentResult r : results) {
+            if (r.name.equals("claims")) {
+                continue;
+            }
+            md.append("## ").append(r.name).append(": ").append(r.title).append("\n\n");
+            md.append(guideOf(experiments, r.name)).append("\n\n");
+            for (String p : r.paragraphs) {
+                md.append(p).append("\n\n");
+            }
+            for (Table t : r.tables) {
+                md.append("### ").append(t.title).append("\n\n").append(t.toMarkdown()).append('\n');
+            }
+            for (String c : r.charts) {
+                md.append("![").append(c).append("](").append(c).append(")\n\n");
+            }
+            md.append(String.format(Locale.ROOT, "_(%.1f s)_%n%n", r.seconds));
+        }
+        return ctx.write("report.md", md.toString());
+    }
+
+    private static String guideOf(List<Experiment> experiments, String name) {
+        for (Experiment e : experiments) {
+            if (e.name().equals(name)) {
+                return e.guide();
+            }
+        }
+        return "";
+    }
+
+    private void printSummary(List<ExperimentResult> results, Path report) {
+        Table t = new Table("Summary", "experiment", "figure", "value");
+        for (ExperimentResult r : results) {
+            for (Map.Entry<String, String> s : r.summary.entrySet()) {
+                t.row(r.name, s.getKey(), s.getValue());
+            }
+        }
+        for (Map.Entry<String, String> f : failures.entrySet()) {
+            t.row(f.getKey(), "FAILED", f.getValue());
+        }
+        ctx.log.println();
+        ctx.log.print(t.toText());
+        ExperimentResult claims = ctx.done.get("claims");
+        if (claims != null && !claims.tables.isEmpty()) {
+            ctx.log.println();
+            Table c = claims.tables.get(0);
+            Table brief = new Table("Claims", "claim", "verdict");
+            for (List<String> row : c.rows) {
+                String v = row.get(4);
+                int cut = v.indexOf(':');
+                brief.row(row.get(0), cut > 0 ? v.substring(0, cut) : v);
+            }
+            ctx.log.print(brief.toText());
+        }
+        ctx.log.println();
+        ctx.log.println("report: " + report.toAbsolutePath());
+    }
+}

@@ -1,0 +1,601 @@
+package dev.muxlab.lab.experiments;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+import dev.muxlab.Backend;
+import dev.muxlab.Events;
+import dev.muxlab.Fds;
+import dev.muxlab.Multiplexer;
+import dev.muxlab.NativeException;
+import dev.muxlab.ReadySet;
+
+/**
+ * {@code trigger}: level- versus edge-triggered epoll on AF_UNIX socket pairs, in four small
+ * demonstrations whose numbers are measured, not assumed: (a) wakeups and reads for a 64 KiB
+ * message read 1 KiB at a time, (b) the ET reader that does not drain and stalls, (c) ONESHOT and
+ * re-arming, (d) how many of two waiting threads one event wakes (one instance LT/ET, two
+ * instances with and without EPOLLEXCLUSIVE).
+ */
+public final class TriggerExperiment implements Experiment {
+    static final int MESSAGE = 64 * 1024;
+    static final int CHUNK = 1024;
+    /** The await timeout of the waiters in (d); they are normally released much sooner. */
+    static final int WAITER_TIMEOUT_MS = 300;
+    /** After the event in (d): how long to wait for a second waiter to report before releasing it. */
+    static final int GRACE_MS = 5;
+
+    @Override
+    public String name() {
+        return "trigger";
+    }
+
+    @Override
+    public String title() {
+        return "Level- vs edge-triggered epoll: wakeups, stalls, ONESHOT and waking several waiters";
+    }
+
+    @Override
+    public String guide() {
+        return "Four demonstrations on AF_UNIX socket pairs, each a table with one sentence under it. (a) A 64 KiB"
+                + " message read 1 KiB per wakeup: level-triggered (LT) epoll reports the fd again on every wait while"
+                + " bytes remain, edge-triggered (ET) reports each arrival once, so an ET reader must read until"
+                + " EAGAIN. (b) The ET reader that stops early: its next wait times out with the bytes still queued."
+                + " (c) ONESHOT: one report, then silence until modify re-arms the fd. (d) Two threads waiting for one"
+                + " event, repeated many times: the average number of threads whose wait reported the event, and how"
+                + " many the kernel woke (counted from each thread's context switches).";
+    }
+
+    @Override
+    public ExperimentResult run(ExperimentContext ctx) throws Exception {
+        if (ctx.backend != null && !ctx.backend.equals("epoll")) {
+            throw new IllegalArgumentException("trigger: only the epoll backend has edge-triggered mode; --backend "
+                    + ctx.backend + " cannot run it (use --backend epoll or leave --backend out)");
+        }
+        ExperimentResult r = new ExperimentResult(name(), title());
+        long waitMs = 100; // long enough to show that no report comes; the same in quick and full mode
+        boolean lt = ctx.wantsTrigger("lt");
+        boolean et = ctx.wantsTrigger("et");
+
+        partA(r, lt, et, waitMs);
+        if (et) {
+            partB(r, waitMs);
+        }
+        partC(r, et && !lt, waitMs);
+        partD(ctx, r, lt, et);
+
+        double ltw = r.get("trigger.a.lt.wakeups");
+        double etw = r.get("trigger.a.et.wakeups");
+        if (!Double.isNaN(ltw) || !Double.isNaN(etw)) {
+            r.summary("wakeups for 64 KiB read 1 KiB at a time", (Double.isNaN(ltw) ? "" : "LT " + Table.fmt(ltw))
+                    + (!Double.isNaN(ltw) && !Double.isNaN(etw) ? ", " : "")
+                    + (Double.isNaN(etw) ? "" : "ET (draining) " + Table.fmt(etw)));
+        }
+        if (!Double.isNaN(r.get("trigger.b.stalled"))) {
+            r.summary("ET reader that does not drain", r.get("trigger.b.stalled") == 1
+                    ? "stalled with " + Table.fmt(r.get("trigger.b.queued_bytes")) + " bytes queued"
+                    : "did not stall");
+        }
+        r.summary("ONESHOT reports: first, while disarmed, after re-arm", Table.fmt(r.get("trigger.c.first")) + ", "
+                + Table.fmt(r.get("trigger.c.while_disarmed")) + ", " + Table.fmt(r.get("trigger.c.after_rearm")));
+        StringBuilder d = new StringBuilder();
+        for (String[] k : new String[][] {{"lt", "LT"}, {"et", "ET"}, {"shared_instances", "2 instances"},
+            {"exclusive", "EXCLUSIVE"}}) {
+            double v = r.get("trigger.d." + k[0] + ".woken");
+            if (!Double.isNaN(v)) {
+                d.append(d.length() > 0 ? ", " : "").append(k[1]).append(' ').append(Table.fmt(v));
+            }
+        }
+        if (d.length() > 0) {
+            r.summary("threads woken by one event (of 2 waiting)", d.toString());
+        }
+        return r;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // (a) 64 KiB read 1 KiB per wakeup
+
+    /** What one reader in (a) did. */
+    record ReadRun(int wakeups, int reads, long bytesRead, long bytesLeft, boolean stalled) {
+    }
+
+    private void partA(ExperimentResult r, boolean lt, boolean et, long waitMs) throws IOException {
+        Table t = r.table(new Table("(a) 64 KiB sent at once, read in 1 KiB reads", "mode", "reader",
+                "wakeups", "read calls", "bytes read", "bytes left", "outcome"));
+        if (lt) {
+            ReadRun a = readMessage(0, false, waitMs);
+            t.row("LT", "1 KiB per wakeup", a.wakeups(), a.reads(), a.bytesRead(), a.bytesLeft(), outcome(a, waitMs));
+            r.figure("trigger.a.lt.wakeups", a.wakeups()).figure("trigger.a.lt.reads", a.reads());
+            ReadRun b = readMessage(0, true, waitMs);
+            t.row("LT", "drain until EAGAIN per wakeup", b.wakeups(), b.reads(), b.bytesRead(), b.bytesLeft(),
+                    outcome(b, waitMs));
+        }
+        if (et) {
+            ReadRun c = readMessage(Events.EDGE, false, waitMs);
+            t.row("ET", "1 KiB per wakeup", c.wakeups(), c.reads(), c.bytesRead(), c.bytesLeft(), outcome(c, waitMs));
+            r.figure("trigger.a.et_nodrain.bytes_read", c.bytesRead())
+                    .figure("trigger.a.et_nodrain.bytes_left", c.bytesLeft());
+            ReadRun d = readMessage(Events.EDGE, true, waitMs);
+            t.row("ET", "drain until EAGAIN per wakeup", d.wakeups(), d.reads(), d.bytesRead(), d.bytesLeft(),
+                    outcome(d, waitMs));
+            r.figure("trigger.a.et.wakeups", d.wakeups()).figure("trigger.a.et.reads", d.reads());
+        }
+        t.note("LT reports the socket on every wait while any byte is queued, so a reader may take 1 KiB per"
+                + " wakeup; ET reports the arrival once, so the 1 KiB-per-wakeup reader waits forever with the rest"
+                + " queued, and the reader that loops until read hits EAGAIN gets everything from one wakeup (read"
+                + " calls include that last EAGAIN read).");
+    }
+
+    private static String outcome(ReadRun run, long waitMs) {
+        if (run.stalled()) {
+            return "stalled: the next wait timed out after " + waitMs + " ms with " + run.bytesLeft() + " bytes queued";
+        }
+        return "all read";
+    }
+
+    /**
+     * Registers the read end (READ plus {@code flags}), writes 64 KiB to the other end, and reads
+     * it back 1 KiB per read call, waiting before each (or, if {@code drain}, reading until EAGAIN
+     * after each wakeup) until everything is read or a wait times out.
+     */
+    private static ReadRun readMessage(int flags, boolean drain, long waitMs) throws IOException {
+        int[] sp = Fds.socketPair();
+        try (Multiplexer m = Multiplexer.open(Backend.EPOLL)) {
+            ReadySet rs = new ReadySet(4);
+            m.register(sp[1], Events.READ | flags);
+            writeFully(sp[0], MESSAGE);
+            ByteBuffer buf = ByteBuffer.allocateDirect(CHUNK);
+            int wakeups = 0;
+            int reads = 0;
+            long got = 0;
+            boolean stalled = false;
+            while (got < MESSAGE) {
+                m.await(rs, waitMs);
+                if (rs.indexOf(sp[1]) < 0) {
+                    stalled = true;
+                    break;
+                }
+                wakeups++;
+                while (true) {
+                    buf.clear();
+                    int n = Fds.read(sp[1], buf);
+                    reads++;
+                    if (n > 0) {
+                        got += n;
+                    }
+                    if (!drain || n <= 0) {
+                        break;
+                    }
+                }
+                if (wakeups > 10 * MESSAGE / CHUNK) {
+                    throw new IllegalStateException("no progress reading the message");
+                }
+            }
+            return new ReadRun(wakeups, reads, got, Fds.available(sp[1]), stalled);
+        } finally {
+            Fds.closeQuietly(sp[0]);
+            Fds.closeQuietly(sp[1]);
+        }
+    }
+
+    private static void writeFully(int fd, int bytes) throws IOException {
+        ByteBuffer b = ByteBuffer.allocateDirect(bytes);
+        int zeroWrites = 0;
+        while (b.hasRemaining()) {
+            if (Fds.write(fd, b) == 0 && ++zeroWrites > 1000) {
+                throw new IllegalStateException("the socket buffer does not take " + bytes + " bytes");
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // (b) the ET reader that does not drain
+
+    private void partB(ExperimentResult r, long waitMs) throws IOException {
+        Table t = r.table(new Table("(b) An edge-triggered reader that does not drain", "step", "action",
+                "wait reported the fd", "bytes queued after"));
+        int[] sp = Fds.socketPair();
+        try (Multiplexer m = Multiplexer.open(Backend.EPOLL)) {
+            ReadySet rs = new ReadySet(4);
+            ByteBuffer buf = ByteBuffer.allocateDirect(CHUNK);
+            m.register(sp[1], Events.READ | Events.EDGE);
+
+            writeFully(sp[0], 4 * CHUNK);
+            boolean first = reported(m, rs, sp[1], waitMs);
+            t.row(1, "peer writes 4 KiB; wait", yes(first), Fds.available(sp[1]));
+
+            Fds.read(sp[1], buf);
+            boolean again = reported(m, rs, sp[1], waitMs);
+            int queued = Fds.available(sp[1]);
+            boolean stalled = !again && queued > 0;
+            t.row(2, "read 1 KiB; wait again", again ? "yes" : "no: timed out after " + waitMs + " ms", queued);
+            r.figure("trigger.b.stalled", stalled ? 1 : 0).figure("trigger.b.queued_bytes", queued);
+
+            writeFully(sp[0], CHUNK);
+            boolean newData = reported(m, rs, sp[1], waitMs);
+            t.row(3, "peer writes 1 KiB more (not drained yet); wait", yes(newData), Fds.available(sp[1]));
+            r.figure("trigger.b.new_data_rereports", newData ? 1 : 0);
+
+            long drained = Fds.drain(sp[1]);
+            boolean afterDrain = reported(m, rs, sp[1], 0);
+            t.row(4, "read until EAGAIN (" + drained + " bytes); wait (timeout 0)", yes(afterDrain),
+                    Fds.available(sp[1]));
+
+            writeFully(sp[0], CHUNK);
+            boolean fixed = reported(m, rs, sp[1], waitMs);
+            t.row(5, "peer writes 1 KiB; wait", yes(fixed), Fds.available(sp[1]));
+            r.figure("trigger.b.drain_fixed", fixed && !afterDrain ? 1 : 0);
+            Fds.drain(sp[1]);
+        } finally {
+            Fds.closeQuietly(sp[0]);
+            Fds.closeQuietly(sp[1]);
+        }
+        t.note("ET reports a change, not a state: after reading 1 of 4 KiB the next wait times out although bytes"
+                + " are queued (step 2). On Linux every new arrival is an edge even before the reader drained"
+                + " (step 3), so the stall lasts until the peer sends again, which a peer waiting for our reply never"
+                + " does; reading until EAGAIN (step 4) leaves nothing behind and the next message wakes the reader"
+                + " (step 5).");
+    }
+
+    private static boolean reported(Multiplexer m, ReadySet rs, int fd, long timeoutMs) throws IOException {
+        m.await(rs, timeoutMs);
+        return rs.indexOf(fd) >= 0;
+    }
+
+    private static String yes(boolean b) {
+        return b ? "yes" : "no";
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // (c) ONESHOT
+
+    private void partC(ExperimentResult r, boolean edge, long waitMs) throws IOException {
+        String mode = edge ? "ET" : "LT";
+        int interest = Events.READ | Events.ONESHOT | (edge ? Events.EDGE : 0);
+        Table t = r.table(new Table("(c) ONESHOT and re-arming (" + mode + ")", "step", "action", "events reported",
+                "bytes queued after"));
+        int[] sp = Fds.socketPair();
+        try (Multiplexer m = Multiplexer.open(Backend.EPOLL)) {
+            ReadySet rs = new ReadySet(4);
+            m.register(sp[1], interest);
+
+            writeFully(sp[0], 1);
+            int first = count(m, rs, sp[1], waitMs);
+            t.row(1, "register " + Events.toString(interest) + "; peer writes 1 byte; wait", first,
+                    Fds.available(sp[1]));
+
+            writeFully(sp[0], 1);
+            int disarmed = count(m, rs, sp[1], waitMs);
+            t.row(2, "peer writes 1 more byte (nothing read); wait " + waitMs + " ms", disarmed, Fds.available(sp[1]));
+
+            String reg;
+            boolean eexist;
+            try {
+                m.register(sp[1], interest);
+                reg = "accepted";
+                eexist = false;
+            } catch (NativeException e) {
+                reg = e.errnoName();
+                eexist = e.errnoName().equals("EEXIST");
+            }
+            t.row(3, "register the fd again while disarmed", reg, Fds.available(sp[1]));
+
+            m.modify(sp[1], interest);
+            int rearmed = count(m, rs, sp[1], 0);
+            t.row(4, "modify (re-arm), data still queued; wait (timeout 0)", rearmed, Fds.available(sp[1]));
+
+            int afterFire = count(m, rs, sp[1], waitMs);
+            t.row(5, "wait again " + waitMs + " ms", afterFire, Fds.available(sp[1]));
+
+            r.figure("trigger.c.first", first).figure("trigger.c.while_disarmed", disarmed)
+                    .figure("trigger.c.after_rearm", rearmed).figure("trigger.c.reregister_eexist", eexist ? 1 : 0);
+        } finally {
+            Fds.closeQuietly(sp[0]);
+            Fds.closeQuietly(sp[1]);
+        }
+        t.note("A ONESHOT fd is reported once and then disarmed: new data brings no report, but the fd stays in the"
+                + " interest list (registering it again is EEXIST); modify re-arms it, and since bytes are still"
+                + " queued it is reported at once, then disarmed again.");
+    }
+
+    /** Events reported for fd by one wait. */
+    private static int count(Multiplexer m, ReadySet rs, int fd, long timeoutMs) throws IOException {
+        m.await(rs, timeoutMs);
+        int n = 0;
+        for (int i = 0; i < rs.size(); i++) {
+            if (rs.fd(i) == fd) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // (d) two waiting threads, one event
+
+    /** One case of (d). */
+    record WakeCase(String key, String label, boolean twoInstances, int interest) {
+    }
+
+    /** Averages of one case of (d). */
+    record WakeResult(int reps, double reported, double gotData, double kernelWoken, int notParked) {
+    }
+
+    private void partD(ExperimentContext ctx, ExperimentResult r, boolean lt, boolean et) throws Exception {
+        List<WakeCase> cases = new ArrayList<>();
+        if (lt) {
+            cases.add(new WakeCase("lt", "1 instance, LT", false, Events.READ));
+        }
+        if (et) {
+            cases.add(new WakeCase("et", "1 instance, ET", false, Events.READ | Events.EDGE));
+        }
+        int flavour = lt ? 0 : Events.EDGE; // the two-instance rows: LT unless --trigger et
+        String fl = lt ? "LT" : "ET";
+        cases.add(new WakeCase("shared_instances", "2 instances, " + fl, true, Events.READ | flavour));
+        cases.add(new WakeCase("exclusive", "2 instances, " + fl + " + EXCLUSIVE", true,
+                Events.READ | Events.EXCLUSIVE | flavour));
+        int reps = ctx.quick ? 20 : 50;
+
+        Table t = r.table(new Table("(d) Two threads waiting, one event (1 byte written), " + reps + " times",
+                "case", "interest", "threads woken", "threads whose wait reported the fd",
+                "threads that read the byte"));
+        List<WakeResult> results = new ArrayList<>();
+        FdLimitExperiment.progress(ctx, "trigger: two waiters, one event", (long) cases.size() * reps, step -> {
+            long done = 0;
+            for (WakeCase c : cases) {
+                step.message(c.label());
+                try {
+                    results.add(wakeCase(c, reps));
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException(e);
+                }
+                done += reps;
+                step.stepTo(done);
+            }
+        });
+        int unparked = 0;
+        boolean switchesKnown = true;
+        for (int i = 0; i < cases.size(); i++) {
+            WakeCase c = cases.get(i);
+            WakeResult w = results.get(i);
+            boolean known = !Double.isNaN(w.kernelWoken());
+            switchesKnown &= known;
+            t.row(c.label(), Events.toString(c.interest()), known ? w.kernelWoken() : "n/a", w.reported(), w.gotData());
+            // "woken" is what the kernel did; where context switches cannot be read, what the waits reported
+            r.figure("trigger.d." + c.key() + ".woken", known ? w.kernelWoken() : w.reported());
+            r.figure("trigger.d." + c.key() + ".reported", w.reported());
+            unparked += w.notParked();
+        }
+        t.note("Averages per event over 2 waiting threads; a woken thread reads the fd until EAGAIN, as a worker"
+                + " would. 'Woken' counts threads whose wait returned the fd or that slept more than once inside it"
+                + " (woken, found the byte already taken and went back to sleep: only the thread's voluntary context"
+                + " switches in /proc show that). One instance: epoll_wait sleepers queue exclusively, so the event"
+                + " wakes one thread; under LT that thread's epoll_wait puts the still-ready fd back on the ready list"
+                + " and wakes the next sleeper, under ET it does not. Two instances each watch the fd and both are"
+                + " woken, unless both registered it with EXCLUSIVE.");
+        if (!switchesKnown) {
+            r.paragraph("(d): context switches could not be read from /proc/thread-self/status here, so 'woken' is"
+                    + " the number of waits that reported the fd.");
+        }
+        if (unparked > 0) {
+            r.paragraph("(d): in " + unparked + " repetitions a waiter was not yet seen asleep in epoll_wait when the"
+                    + " byte was written (checked through /proc/self/task/<tid>/wchan).");
+        }
+    }
+
+    /** A thread that, on each go, waits once on its multiplexer and reads the fd if it was reported. */
+    private static final class Waiter implements Runnable {
+        final Multiplexer mux;
+        final int fd;
+        final ReadySet rs = new ReadySet(4);
+        final Semaphore go = new Semaphore(0);
+        final Semaphore done;
+        volatile int tid = -1;
+        volatile boolean stop;
+        volatile Throwable failure;
+        // results of the last round, published by done.release()
+        boolean reported;
+        long bytes;
+        long switches = -1;
+
+        Waiter(Multiplexer mux, int fd, Semaphore done) {
+            this.mux = mux;
+            this.fd = fd;
+            this.done = done;
+        }
+
+        @Override
+        public void run() {
+            tid = ownTid();
+            while (true) {
+                go.acquireUninterruptibly();
+                if (stop) {
+                    return;
+                }
+                try {
+                    long v0 = voluntarySwitches();
+                    mux.await(rs, WAITER_TIMEOUT_MS);
+                    long v1 = voluntarySwitches();
+                    reported = rs.indexOf(fd) >= 0;
+                    bytes = reported ? Fds.drain(fd) : 0;
+                    switches = v0 < 0 || v1 < 0 ? -1 : v1 - v0;
+                } catch (Throwable e) {
+                    failure = e;
+                } finally {
+                    done.release();
+                }
+            }
+        }
+    }
+
+    private WakeResult wakeCase(WakeCase c, int reps) throws IOException, InterruptedException {
+        int[] sp = Fds.socketPair();
+        Multiplexer[] muxes = new Multiplexer[2];
+        Waiter[] waiters = new Waiter[2];
+        Thread[] threads = new Thread[2];
+        Semaphore done = new Semaphore(0);
+        try {
+            muxes[0] = Multiplexer.open(Backend.EPOLL);
+            muxes[1] = c.twoInstances() ? Multiplexer.open(Backend.EPOLL) : muxes[0];
+            muxes[0].register(sp[1], c.interest());
+            if (c.twoInstances()) {
+                muxes[1].register(sp[1], c.interest());
+            }
+            for (int i = 0; i < 2; i++) {
+                waiters[i] = new Waiter(muxes[i], sp[1], done);
+                threads[i] = new Thread(waiters[i], "trigger-waiter-" + c.key() + "-" + i);
+                threads[i].setDaemon(true);
+                threads[i].start();
+            }
+            ReadySet rs = new ReadySet(4);
+            ByteBuffer one = ByteBuffer.allocateDirect(1);
+            long reported = 0;
+            long gotData = 0;
+            long woken = 0;
+            boolean switchesKnown = true;
+            int notParked = 0;
+            for (int rep = 0; rep < reps; rep++) {
+                for (Waiter w : waiters) {
+                    w.go.release();
+                }
+                if (!awaitParked(waiters)) {
+                    notParked++;
+                }
+                one.clear();
+                Fds.write(sp[0], one);
+                // both report at once, or one does and the other is released after a grace period
+                if (!done.tryAcquire(2, GRACE_MS, TimeUnit.MILLISECONDS)) {
+                    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(2L * WAITER_TIMEOUT_MS);
+                    do {
+                        for (Multiplexer m : c.twoInstances() ? muxes : new Multiplexer[] {muxes[0]}) {
+                            m.wakeup(); // returns 0 to a waiter that is still asleep
+                        }
+                        if (System.nanoTime() > deadline) {
+                            throw new IllegalStateException("trigger (d): waiters did not return");
+                        }
+                    } while (!done.tryAcquire(2, 20, TimeUnit.MILLISECONDS));
+                }
+                for (Waiter w : waiters) {
+                    if (w.failure != null) {
+                        throw new IOException("trigger (d) waiter failed", w.failure);
+                    }
+                    if (w.reported) {
+                        reported++;
+                    }
+                    if (w.bytes > 0) {
+                        gotData++;
+                    }
+                    if (w.switches < 0) {
+                        switchesKnown = false;
+                    } else if (w.reported || w.switches >= 2) {
+                        woken++; // returned with the event, or woke, found nothing and slept again
+                    }
+                }
+                // leave nothing for the next round: no byte queued, no wakeup pending
+                Fds.drain(sp[1]);
+                muxes[0].await(rs, 0);
+                if (c.twoInstances()) {
+                    muxes[1].await(rs, 0);
+                }
+            }
+            return new WakeResult(reps, reported / (double) reps, gotData / (double) reps,
+                    switchesKnown ? woken / (double) reps : Double.NaN, notParked);
+        } finally {
+            for (int i = 0; i < 2; i++) {
+                if (waiters[i] != null) {
+                    waiters[i].stop = true;
+                    waiters[i].go.release();
+                }
+            }
+            for (Multiplexer m : muxes) {
+                if (m != null) {
+                    m.wakeup();
+                }
+            }
+            for (Thread th : threads) {
+                if (th != null) {
+                    th.join(2000);
+                }
+            }
+            for (Multiplexer m : muxes) {
+                if (m != null) {
+                    m.close();
+                }
+            }
+            Fds.closeQuietly(sp[0]);
+            Fds.closeQuietly(sp[1]);
+        }
+    }
+
+    /** Waits (up to 200 ms) until both waiters sleep in epoll_wait; false if that was not seen. */
+    private static boolean awaitParked(Waiter[] waiters) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200);
+        while (System.nanoTime() < deadline) {
+            boolean all = true;
+            for (Waiter w : waiters) {
+                int state = sleepingInEpoll(w.tid);
+                if (state < 0) {
+                    Thread.sleep(5); // no /proc/<tid>/wchan here: give them time to get there
+                    return true;
+                }
+                if (state == 0) {
+                    all = false;
+                }
+            }
+            if (all) {
+                return true;
+            }
+            Thread.onSpinWait();
+        }
+        return false;
+    }
+
+    /** 1 if the task sleeps in epoll_wait, 0 if not (yet), -1 if that cannot be told. */
+    private static int sleepingInEpoll(int tid) {
+        if (tid < 0) {
+            return 0;
+        }
+        try {
+            String wchan = Files.readString(Path.of("/proc/self/task/" + tid + "/wchan")).trim();
+            if (wchan.contains("epoll") || wchan.equals("ep_poll")) {
+                return 1;
+            }
+            return 0;
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** The calling thread's kernel task id, from /proc/thread-self; -1 if unknown. */
+    static int ownTid() {
+        try {
+            String link = Files.readSymbolicLink(Path.of("/proc/thread-self")).toString(); // "<pid>/task/<tid>"
+            return Integer.parseInt(link.substring(link.lastIndexOf('/') + 1));
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** voluntary_ctxt_switches of the calling thread; -1 if unknown. */
+    static long voluntarySwitches() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/thread-self/status"))) {
+                if (line.startsWith("voluntary_ctxt_switches:")) {
+                    return Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // fall through
+        }
+        return -1;
+    }
+}

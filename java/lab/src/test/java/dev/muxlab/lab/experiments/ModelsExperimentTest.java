@@ -1,0 +1,160 @@
+package dev.muxlab.lab.experiments;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.muxlab.lab.server.Model;
+
+/**
+ * The models experiment against real child server JVMs: quick runs restricted by --backend
+ * publish the figures the claims read, echo every byte correctly, draw the chart and leave no
+ * child process behind; select-wide is refused.
+ */
+class ModelsExperimentTest {
+
+    private static ExperimentContext ctx(Path dir, String backend, String trigger) {
+        return new ExperimentContext(true, dir, backend, trigger, System.out, false);
+    }
+
+    private static void print(ExperimentResult r) {
+        for (Table t : r.tables) {
+            System.out.print(t.toText());
+            if (t.note != null) {
+                System.out.println(t.note);
+            }
+        }
+        r.summary.forEach((k, v) -> System.out.println(k + ": " + v));
+    }
+
+    private static void assertPng(Path file) throws Exception {
+        byte[] png = Files.readAllBytes(file);
+        assertTrue(png.length > 1000, file + " has content");
+        assertArrayEquals(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'}, Arrays.copyOf(png, 8),
+                file + " is a PNG");
+    }
+
+    private static void assertNoChildren() throws InterruptedException {
+        // a killed child may take a moment to be reaped
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (ProcessHandle.current().children().findAny().isPresent() && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertEquals(List.of(), ProcessHandle.current().children().map(p -> p.pid() + " "
+                + p.info().commandLine().orElse("?")).toList(), "no child process left behind");
+    }
+
+    private static void assertCell(ExperimentResult r, String m, int c) {
+        String k = "models." + m + ".c" + c + ".";
+        assertTrue(r.get(k + "msgs_per_s") > 0, k + "msgs_per_s = " + r.get(k + "msgs_per_s"));
+        assertTrue(r.get(k + "p50_us") > 0, k + "p50_us");
+        assertTrue(r.get(k + "p99_us") >= r.get(k + "p50_us"), k + "p99_us");
+        assertTrue(r.get(k + "cpu_s") >= 0, k + "cpu_s = " + r.get(k + "cpu_s"));
+        assertTrue(r.get(k + "threads") >= 1, k + "threads");
+        assertTrue(r.get(k + "rss_mb") > 1, k + "rss_mb");
+        assertEquals(0.0, r.get(k + "mismatched_bytes"), k + "mismatched_bytes");
+        assertEquals((double) c, r.get(k + "connected"), k + "connected");
+    }
+
+    @Test
+    void quickEpollRunMeasuresBothTriggersAndLeavesNoProcess(@TempDir Path tmp) throws Exception {
+        long t0 = System.nanoTime();
+        ExperimentResult r = new ModelsExperiment().run(ctx(tmp, "epoll", null));
+        System.out.printf("quick models run (epoll): %.1f s%n", (System.nanoTime() - t0) / 1e9);
+        print(r);
+
+        for (String m : List.of("epoll-lt", "epoll-et")) {
+            for (int c : List.of(10, 100)) {
+                assertCell(r, m, c);
+            }
+        }
+        assertCell(r, "epoll-et", 1000);
+        assertFalse(r.figures.containsKey("models.blocking.c10.msgs_per_s"), "only the filtered models run");
+        assertFalse(r.figures.containsKey("models.epoll-lt.c1000.msgs_per_s"), "quick: 1000 only for epoll-et");
+
+        // idle CPU of epoll-et: a reactor with nothing to do sleeps in epoll_wait
+        double idle = r.get("models.epoll-et.idle_cpu_pct");
+        assertTrue(idle >= 0 && idle < 50, "epoll-et idle CPU " + idle + "%");
+        // syscalls: measured if strace can attach here, otherwise a row saying why
+        Table sys = r.tables.get(2);
+        assertEquals(1, sys.rows.size());
+        if (r.figures.containsKey("models.epoll-et.syscalls_per_msg")) {
+            double per = r.get("models.epoll-et.syscalls_per_msg");
+            assertTrue(per >= 1 && per < 100, "epoll-et syscalls per message " + per);
+        } else {
+            assertTrue(sys.rows.get(0).get(7).startsWith("n/a"), sys.rows.get(0).toString());
+        }
+
+        assertEquals(List.of("models-throughput.png"), r.charts);
+        assertPng(tmp.resolve("models-throughput.png"));
+        assertEquals(List.of("model", "connections", "msgs/s", "p50 us", "p99 us", "server CPU s",
+                "CPU s per 100k msgs", "threads", "RSS MB", "read+write calls per msg", "errors", "notes"),
+                r.tables.get(0).columns);
+        // untraced read/write counts (/proc/PID/io): an echo needs at least one read and one write
+        for (String m : List.of("epoll-lt", "epoll-et")) {
+            String k = "models." + m + ".c10.rw_calls_per_msg";
+            if (r.figures.containsKey(k)) {
+                assertTrue(r.get(k) >= 1.9 && r.get(k) < 50, k + " = " + r.get(k));
+            }
+        }
+        assertEquals(5, r.tables.get(0).rows.size());
+        assertFalse(r.summary.isEmpty());
+        assertTrue(r.summary.size() <= 4, r.summary.toString());
+        assertNoChildren();
+    }
+
+    @Test
+    void quickSelectRunAndSelectWideRefused(@TempDir Path tmp) throws Exception {
+        ExperimentResult r = new ModelsExperiment().run(ctx(tmp, "select", null));
+        print(r);
+        assertCell(r, "select", 10);
+        assertCell(r, "select", 100);
+        assertEquals(2, r.tables.get(0).rows.size());
+        assertPng(tmp.resolve("models-throughput.png"));
+        assertNoChildren();
+
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new ModelsExperiment().run(ctx(tmp.resolve("wide"), "select-wide", null)));
+        assertTrue(e.getMessage().contains("select-wide"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new ModelsExperiment().run(ctx(tmp, "kqueue", null)));
+    }
+
+    @Test
+    void filtersMapBackendsToModels() {
+        assertEquals(Arrays.asList(Model.values()), ModelsExperiment.models(ctx(null, null, null)));
+        assertEquals(List.of(Model.EPOLL_ET), ModelsExperiment.models(ctx(null, "epoll", "et")));
+        assertEquals(List.of(Model.POLL), ModelsExperiment.models(ctx(null, "poll", null)));
+        List<Model> lt = ModelsExperiment.models(ctx(null, null, "lt"));
+        assertTrue(lt.contains(Model.BLOCKING) && lt.contains(Model.EPOLL_LT) && !lt.contains(Model.EPOLL_ET), lt.toString());
+        assertEquals(List.of(10, 100), ModelsExperiment.connections(Model.SELECT, true));
+        assertEquals(List.of(10, 100, 1_000, 10_000), ModelsExperiment.connections(Model.SELECT, false));
+    }
+
+    @Test
+    void parsesProcAndStraceOutput() {
+        String stat = "1234 (java (x) y) S 1 1234 1234 0 -1 4194560 100 0 0 0 250 70 0 0 20 0 30 0 12345 0 0";
+        assertEquals(320, ProcStats.cpuTicks(stat));
+        String status = "Name:\tjava\nThreads:\t27\nVmRSS:\t  123456 kB\n";
+        assertEquals(27, ProcStats.statusNumber(status, "Threads"));
+        assertEquals(123456, ProcStats.statusNumber(status, "VmRSS"));
+        String strace = "% time     seconds  usecs/call     calls    errors syscall\n"
+                + "------ ----------- ----------- --------- --------- ----------------\n"
+                + " 60.00    0.006000           2      3000           write\n"
+                + " 30.00    0.003000           1      3000        10 read\n"
+                + " 10.00    0.001000           1       500           epoll_wait\n"
+                + "------ ----------- ----------- --------- --------- ----------------\n"
+                + "100.00    0.010000           1      6500        10 total\n";
+        ProcStrace.Counts c = ProcStrace.parse(strace);
+        assertEquals(6500, c.total());
+        assertEquals(3000L, c.calls().get("read"));
+        assertEquals(500L, c.calls().get("epoll_wait"));
+        assertEquals(3, ModelsChild.counter("accepted=3 active=0 queued=3", "queued"));
+        assertEquals(0, ModelsChild.counter("accepted=3 active=0", "queued"));
+    }
+}
