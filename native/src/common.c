@@ -70,6 +70,19 @@ int64_t mux_eintr_retries(void)
     return atomic_load_explicit(&eintr_retries, memory_order_relaxed);
 }
 
+int mux_wait_step(int n, const struct mux_deadline *d)
+{
+    if (n > 0)
+        return MUX_WAIT_EVENTS;
+    if (n < 0) {
+        if (errno != EINTR)
+            return -errno;
+        mux_note_eintr();
+    }
+    /* EINTR, or a timeout that may have been chunked or early: go on while time is left */
+    return mux_deadline_should_retry(d) ? MUX_WAIT_AGAIN : 0;
+}
+
 int mux_wakefd_open(void)
 {
     int fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);

@@ -97,21 +97,11 @@ int mux_epoll_wait(int64_t h, int64_t out, int capacity, int64_t timeout_ms)
     for (;;) {
         int n = epoll_wait(e->epfd, (struct epoll_event *)(void *)buf, capacity,
                            mux_deadline_next_ms(&d));
-        if (n < 0) {
-            if (errno == EINTR) {
-                mux_note_eintr();
-                if (mux_deadline_should_retry(&d))
-                    continue;
-                return 0;
-            }
-            return -errno;
-        }
-        if (n == 0) {
-            /* a chunked or early timeout with time still left: wait on */
-            if (mux_deadline_should_retry(&d))
-                continue;
-            return 0;
-        }
+        int outcome = mux_wait_step(n, &d);
+        if (outcome == MUX_WAIT_AGAIN)
+            continue;
+        if (outcome != MUX_WAIT_EVENTS)
+            return outcome;
         /* Flatten in place; memcpy keeps it free of aliasing assumptions. */
         int k = 0;
         for (int i = 0; i < n; i++) {

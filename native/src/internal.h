@@ -25,6 +25,13 @@ MUX_HIDDEN int64_t mux_deadline_left_ns(const struct mux_deadline *d);
 MUX_HIDDEN int mux_deadline_should_retry(const struct mux_deadline *d);
 MUX_HIDDEN void mux_note_eintr(void);
 
+/* What a backend's wait loop does after its syscall returned n (errno set when n < 0):
+ * MUX_WAIT_EVENTS to report the n > 0 events, MUX_WAIT_AGAIN to call again (EINTR, or a
+ * timeout with time left), or a value to return as is (0 timed out, -errno failed). */
+#define MUX_WAIT_AGAIN 1
+#define MUX_WAIT_EVENTS 2
+MUX_HIDDEN int mux_wait_step(int n, const struct mux_deadline *d);
+
 /* The wakeup eventfd each multiplexer owns. */
 MUX_HIDDEN int mux_wakefd_open(void);
 MUX_HIDDEN int mux_wakefd_signal(int fd);

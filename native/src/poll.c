@@ -153,20 +153,11 @@ int mux_poll_wait(int64_t h, int64_t out, int capacity, int64_t timeout_ms)
     mux_deadline_start(&d, timeout_ms);
     for (;;) {
         int ready = poll(p->pfd, (nfds_t)p->n, mux_deadline_next_ms(&d));
-        if (ready < 0) {
-            if (errno == EINTR) {
-                mux_note_eintr();
-                if (mux_deadline_should_retry(&d))
-                    continue;
-                return 0;
-            }
-            return -errno;
-        }
-        if (ready == 0) {
-            if (mux_deadline_should_retry(&d))
-                continue;
-            return 0;
-        }
+        int outcome = mux_wait_step(ready, &d);
+        if (outcome == MUX_WAIT_AGAIN)
+            continue;
+        if (outcome != MUX_WAIT_EVENTS)
+            return outcome;
         /* Scan from a rotating start so that, when more fds are ready than
          * the caller has room for, the ones at the end are not starved. */
         int k = 0;

@@ -243,20 +243,11 @@ int mux_select_wait(int64_t h, int64_t out, int capacity, int64_t timeout_ms)
         }
         int ready = select(nfds, (fd_set *)(void *)s->out[0], (fd_set *)(void *)s->out[1],
                            (fd_set *)(void *)s->out[2], tvp);
-        if (ready < 0) {
-            if (errno == EINTR) {
-                mux_note_eintr();
-                if (mux_deadline_should_retry(&d))
-                    continue;
-                return 0;
-            }
-            return -errno;
-        }
-        if (ready == 0) {
-            if (mux_deadline_should_retry(&d))
-                continue;
-            return 0;
-        }
+        int outcome = mux_wait_step(ready, &d);
+        if (outcome == MUX_WAIT_AGAIN)
+            continue;
+        if (outcome != MUX_WAIT_EVENTS)
+            return outcome;
         int k = 0;
         for (size_t w = 0; w < words && k < capacity; w++) {
             unsigned long r = s->out[0][w], wr = s->out[1][w], x = s->out[2][w];

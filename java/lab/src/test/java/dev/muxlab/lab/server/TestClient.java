@@ -25,7 +25,17 @@ final class TestClient implements AutoCloseable {
     private boolean eof;
 
     TestClient(int port) throws IOException {
+        this();
+        connect(port);
+    }
+
+    /** A client whose fds are all open but which is not connected yet (see {@link #connect}). */
+    TestClient() throws IOException {
         fd = Sockets.tcpSocket(true);
+    }
+
+    /** Connects; opens no fd (so it works at the fd limit). */
+    void connect(int port) throws IOException {
         if (!Sockets.connect(fd, Sockets.LOOPBACK, port)) {
             mux.register(fd, Events.WRITE);
             if (mux.await(ready, 5000) == 0) {
