@@ -100,7 +100,9 @@ public interface Multiplexer extends AutoCloseable {
     /**
      * Waits for readiness and fills {@code out}.
      *
-     * @param timeoutMillis negative waits until an event or {@link #wakeup()}, 0 does not block
+     * @param timeoutMillis negative waits until an event or {@link #wakeup()}, 0 does not block; any
+     *        positive value is honoured however large (the shim waits in chunks of what the system
+     *        call takes, and never returns before the time is up unless an event or wakeup comes)
      * @return the number of entries filled (0 on timeout or wakeup)
      */
     int await(ReadySet out, long timeoutMillis) throws IOException;
