@@ -51,6 +51,11 @@ public final class ServeCommand implements Callable<Integer> {
             description = "close connections idle this many ms, 0 never (default: ${DEFAULT-VALUE})")
     long idleTimeout;
 
+    @Option(names = "--header-timeout", defaultValue = "10000",
+            description = "http, reactor models: close a connection whose request headers are not complete"
+                    + " within this many ms (slowloris), 0 never (default: ${DEFAULT-VALUE})")
+    long headerTimeout;
+
     @Option(names = "--max-header", defaultValue = "8192",
             description = "http: header block cap in bytes, 431 beyond (default: ${DEFAULT-VALUE})")
     int maxHeader;
@@ -77,6 +82,7 @@ public final class ServeCommand implements Callable<Integer> {
         cfg.maxOutputBytes = maxOutput;
         cfg.idleTimeoutMillis = idleTimeout;
         cfg.maxHeaderBytes = maxHeader;
+        cfg.headerTimeoutMillis = headerTimeout;
         cfg.verbose = !quiet;
         if (loops > 1 && !cfg.model.isReactor()) {
             throw new IllegalArgumentException("--loops applies to the reactor models (select, poll, epoll-lt, epoll-et), not "

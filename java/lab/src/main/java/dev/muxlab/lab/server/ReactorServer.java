@@ -19,14 +19,18 @@ import dev.muxlab.lab.EventLoop;
  * The select, poll, epoll-lt and epoll-et models: one {@link EventLoop} per thread, each with
  * its own listener (SO_REUSEPORT when there are several, nginx-style). Output that would block
  * is buffered and WRITE interest is on only while output is pending; a connection whose output
- * buffer reaches the cap stops being read until it drains. Edge-triggered loops drain reads and
- * accepts until EAGAIN. EMFILE on accept is handled with a reserved fd (closed to accept and drop
+ * buffer reaches the cap stops being read until it drains. Edge-triggered loops drain accepts
+ * until EAGAIN and reads until EAGAIN or a short read: a read that returns less than asked has
+ * emptied the receive queue, so later data raises a new edge (the peer's FIN is seen through
+ * RDHUP, which ET connections ask for, so a pending EOF is still read at once). EMFILE on accept is handled with a reserved fd (closed to accept and drop
  * one pending connection, then reopened) so a level-triggered listener never spins.
  * <p>
  * Idle connections cost no buffers: reads go to a per-loop scratch buffer, and a connection gets
  * its own input or output buffer only while it holds leftover bytes.
  */
 final class ReactorServer implements Server {
+    /** {@link Conn#partialSince} when no incomplete request is held: never older than a limit. */
+    private static final long NONE = Long.MAX_VALUE;
     private final ServerConfig cfg;
     private final ServerStats stats = new ServerStats();
     private final List<Worker> workers = new ArrayList<>();
@@ -122,8 +126,12 @@ final class ReactorServer implements Server {
         final int listenFd;
         final boolean edge = cfg.model == Model.EPOLL_ET;
         final boolean epoll = cfg.model.isEpoll();
-        final int flags = edge ? Events.EDGE : 0;
+        // ET also asks for RDHUP: a peer's FIN is then visible in the event mask, which is what
+        // lets a short read stand for "drained" (see readSome)
+        final int flags = edge ? Events.EDGE | Events.RDHUP : 0;
         final int minOutRoom = cfg.proto == Proto.HTTP ? HttpSession.MAX_REPLY : 1;
+        /** HTTP header timeout in ms; 0 when off (echo, or disabled). */
+        final long headerTimeout = cfg.proto == Proto.HTTP ? Math.max(0, cfg.headerTimeoutMillis) : 0;
         final ByteBuffer scratchIn = ByteBuffer.allocateDirect(cfg.readBufferBytes);
         final ByteBuffer scratchOut = ByteBuffer.allocateDirect(cfg.maxOutputBytes);
         private final ArrayDeque<ByteBuffer> inPool = new ArrayDeque<>();
@@ -151,8 +159,10 @@ final class ReactorServer implements Server {
 
         @Override
         public void run() {
-            if (cfg.idleTimeoutMillis > 0) {
-                loop.every(Math.max(10, Math.min(1000, cfg.idleTimeoutMillis / 2)), this::closeIdle);
+            long sweep = cfg.idleTimeoutMillis <= 0 ? headerTimeout
+                    : headerTimeout <= 0 ? cfg.idleTimeoutMillis : Math.min(cfg.idleTimeoutMillis, headerTimeout);
+            if (sweep > 0) {
+                loop.every(Math.max(10, Math.min(1000, sweep / 2)), this::closeIdle);
             }
             try {
                 loop.run();
@@ -219,30 +229,37 @@ final class ReactorServer implements Server {
          * EMFILE: give up the reserved fd, accept the pending connection into it and close it at
          * once, then reserve again. Each call removes one pending connection, so a level-triggered
          * listener makes progress instead of spinning. If the spare cannot be reopened, accepting
-         * pauses for 100 ms. Returns whether to keep accepting.
+         * pauses for 100 ms. Returns whether to keep accepting: only if a connection was shed.
          */
         private boolean shedOne() {
-            if (spareFd >= 0) {
-                Fds.closeQuietly(spareFd);
-                spareFd = -1;
-                try {
-                    int c = Sockets.accept(listenFd, true);
-                    if (c >= 0) {
-                        Fds.closeQuietly(c);
-                        stats.closed.increment();
-                    }
-                } catch (IOException ignored) {
-                    // still out of fds (ENFILE) or the connection vanished
-                }
-                try {
-                    spareFd = Fds.eventFd();
-                    return true;
-                } catch (IOException e) {
-                    spareFd = -1;
-                }
+            if (spareFd < 0) {
+                pauseAccepting();
+                return false;
             }
-            pauseAccepting();
-            return false;
+            Fds.closeQuietly(spareFd);
+            spareFd = -1;
+            boolean shed = false;
+            try {
+                int c = Sockets.accept(listenFd, true);
+                if (c >= 0) {
+                    Fds.closeQuietly(c);
+                    stats.closed.increment();
+                    shed = true;
+                }
+                // c < 0: EAGAIN. At the fd limit accept4 fails with EMFILE before it looks at
+                // the queue, so EMFILE does not mean a connection is waiting: stop here, or the
+                // loop would spin (and, edge-triggered, never return)
+            } catch (IOException ignored) {
+                // still out of fds (ENFILE) or the connection vanished
+            }
+            try {
+                spareFd = Fds.eventFd();
+            } catch (IOException e) {
+                spareFd = -1;
+                pauseAccepting();
+                return false;
+            }
+            return shed;
         }
 
         private void pauseAccepting() {
@@ -311,11 +328,16 @@ final class ReactorServer implements Server {
         }
 
         private void closeIdle() {
-            long limit = loop.now() - cfg.idleTimeoutMillis * 1_000_000L;
+            long now = loop.now();
+            long limit = cfg.idleTimeoutMillis > 0 ? now - cfg.idleTimeoutMillis * 1_000_000L : Long.MIN_VALUE;
+            long headerLimit = headerTimeout > 0 ? now - headerTimeout * 1_000_000L : Long.MIN_VALUE;
             Conn[] cs = conns;
             for (Conn c : cs) {
                 if (c != null && c.lastActive < limit) {
                     stats.idleClosed.increment();
+                    c.close();
+                } else if (c != null && c.partialSince < headerLimit) {
+                    stats.headerTimeouts.increment();
                     c.close();
                 }
             }
@@ -352,6 +374,8 @@ final class ReactorServer implements Server {
         boolean closing;
         boolean open = true;
         long lastActive;
+        /** HTTP: when the incomplete request held in {@link #in} began; NONE when there is none. */
+        long partialSince = NONE;
 
         Conn(Worker w, int fd, Session session) {
             this.w = w;
@@ -371,7 +395,7 @@ final class ReactorServer implements Server {
                             close(); // the peer is gone: pending output can never be delivered
                             return;
                         }
-                    } else if (!readSome()) {
+                    } else if (!readSome(events)) {
                         return;
                     }
                 }
@@ -384,7 +408,8 @@ final class ReactorServer implements Server {
         }
 
         /** Reads (ET: until EAGAIN) and processes; false once the connection is closed. */
-        private boolean readSome() {
+        private boolean readSome(int events) {
+            boolean peerClosing = (events & (Events.RDHUP | Events.HUP | Events.ERR)) != 0;
             for (;;) {
                 ByteBuffer buf;
                 if (in != null) {
@@ -393,6 +418,7 @@ final class ReactorServer implements Server {
                     buf = w.scratchIn;
                     buf.clear();
                 }
+                int room = buf.remaining();
                 int n;
                 try {
                     n = Fds.read(fd, buf);
@@ -428,6 +454,12 @@ final class ReactorServer implements Server {
                 if (paused || !w.edge) {
                     return true; // LT: one read per event keeps the loop fair
                 }
+                if (n < room && !peerClosing) {
+                    // ET: a short read emptied the receive queue, so anything that arrives later
+                    // raises a new edge; the read that would only return EAGAIN is skipped. Not
+                    // when the peer's FIN is pending (RDHUP): that EOF must still be read now.
+                    return true;
+                }
             }
         }
 
@@ -438,6 +470,7 @@ final class ReactorServer implements Server {
         private int process(ByteBuffer buf) {
             buf.flip();
             int verdict = Session.CONTINUE;
+            int initial = buf.remaining();
             for (;;) {
                 ByteBuffer o;
                 if (out != null) {
@@ -484,6 +517,15 @@ final class ReactorServer implements Server {
             paused = out != null && out.remaining() < w.minOutRoom;
             if (paused && !wasPaused) {
                 stats.backpressurePauses.increment();
+            }
+            if (w.headerTimeout > 0) {
+                // leftover input while not paused is an incomplete request: its clock starts when
+                // it first shows up, or anew once an earlier request in the buffer was consumed
+                if (in == null || paused) {
+                    partialSince = NONE;
+                } else if (partialSince == NONE || in.position() < initial) {
+                    partialSince = w.loop.now();
+                }
             }
             return verdict;
         }
@@ -533,7 +575,9 @@ final class ReactorServer implements Server {
                 close();
                 return false;
             }
-            if (paused && (out == null || out.remaining() >= w.minOutRoom)) {
+            // room again: resume a paused connection, and answer requests still waiting in the
+            // leftover input (pipelined requests whose replies did not fit the last time)
+            if (out == null || out.remaining() >= w.minOutRoom) {
                 paused = false;
                 if (in != null) {
                     int verdict = process(in);

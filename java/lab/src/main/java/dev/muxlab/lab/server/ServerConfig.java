@@ -22,6 +22,11 @@ public final class ServerConfig {
     public int maxHeaderBytes = 8 * 1024;
     /** Connections idle this long are closed (0 disables). */
     public long idleTimeoutMillis = 60_000;
+    /**
+     * HTTP, reactor models: a connection whose request header block is not complete this long
+     * after it began is closed (slowloris; 0 disables).
+     */
+    public long headerTimeoutMillis = 10_000;
     /** Worker threads of the threadpool model. */
     public int poolThreads = 8;
     /** listen() backlog. */
@@ -43,6 +48,7 @@ public final class ServerConfig {
         c.readBufferBytes = readBufferBytes;
         c.maxHeaderBytes = maxHeaderBytes;
         c.idleTimeoutMillis = idleTimeoutMillis;
+        c.headerTimeoutMillis = headerTimeoutMillis;
         c.poolThreads = poolThreads;
         c.backlog = backlog;
         c.batch = batch;

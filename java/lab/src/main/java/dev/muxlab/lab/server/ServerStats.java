@@ -18,6 +18,8 @@ public final class ServerStats {
     public final LongAdder rejectedFdSetSize = new LongAdder();
     public final LongAdder resets = new LongAdder();
     public final LongAdder idleClosed = new LongAdder();
+    /** HTTP: closed because a request header block was not complete within the header timeout. */
+    public final LongAdder headerTimeouts = new LongAdder();
     public final LongAdder bytesIn = new LongAdder();
     public final LongAdder bytesOut = new LongAdder();
     public final LongAdder requests = new LongAdder();
@@ -38,6 +40,7 @@ public final class ServerStats {
         m.put("rejected_fd_setsize", rejectedFdSetSize.sum());
         m.put("resets", resets.sum());
         m.put("idle_closed", idleClosed.sum());
+        m.put("header_timeouts", headerTimeouts.sum());
         m.put("bytes_in", bytesIn.sum());
         m.put("bytes_out", bytesOut.sum());
         m.put("requests", requests.sum());
