@@ -635,11 +635,9 @@ class BindingModelFuzzTest {
                 case POLL: {
                     // D3: poll reports POLLNVAL for the entry instead of failing
                     int n = mux.await(rs, 0);
-                    int got = rs.eventsOf(fd);
-                    // NVAL, unless another JVM thread was handed the number meanwhile (LimitsTest
-                    // pins D3 exactly, with the number kept from reuse)
-                    assertTrue(got == Events.NVAL || got == 0 || reused(fd) || (got & Events.NVAL) == 0,
-                            "fd " + fd + ": " + rs);
+                    // NVAL is expected, but another JVM thread may be handed the closed number before
+                    // the await, so this cannot be asserted here; LimitsTest pins D3 with the number
+                    // kept from reuse. The generic invariants below still apply.
                     regs.put(fd, stale); // so the generic check accepts it, then drop it
                     check(n, fd);
                     regs.remove(fd);
