@@ -4,6 +4,7 @@
 #include <netinet/tcp.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 
 #include "internal.h"
 
@@ -105,4 +106,14 @@ int mux_set_linger(int fd, int on, int seconds)
         return -EINVAL;
     struct linger l = { on != 0, seconds };
     return setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof l) < 0 ? -errno : 0;
+}
+
+int mux_set_recv_timeout(int fd, int64_t millis)
+{
+    if (millis < 0)
+        return -EINVAL;
+    struct timeval tv;
+    tv.tv_sec = (time_t)(millis / 1000);
+    tv.tv_usec = (suseconds_t)((millis % 1000) * 1000);
+    return setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) < 0 ? -errno : 0;
 }

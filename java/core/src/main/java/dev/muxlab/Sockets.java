@@ -145,6 +145,17 @@ public final class Sockets {
         Native.check(LIB.mux_set_linger(fd, on ? 1 : 0, seconds), "setsockopt(SO_LINGER)");
     }
 
+    /**
+     * SO_RCVTIMEO: a blocking read that waits longer than this fails with EAGAIN, which
+     * {@link Fds#read} reports as 0 ("would block"); 0 waits forever.
+     */
+    public static void setReceiveTimeout(int fd, long millis) throws IOException {
+        if (millis < 0) {
+            throw new IllegalArgumentException("negative receive timeout " + millis);
+        }
+        Native.check(LIB.mux_set_recv_timeout(fd, millis), "setsockopt(SO_RCVTIMEO)");
+    }
+
     /** Dotted rendering of a host-order address. */
     public static String format(int addr) {
         return ((addr >>> 24) & 255) + "." + ((addr >>> 16) & 255) + "." + ((addr >>> 8) & 255) + "." + (addr & 255);

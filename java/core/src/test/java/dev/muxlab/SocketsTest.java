@@ -256,4 +256,24 @@ class SocketsTest {
     void invalidAddressesAreRejected(String s) {
         assertThrows(IllegalArgumentException.class, () -> Sockets.parseIpv4(s), "'" + s + "'");
     }
+
+    /** SO_RCVTIMEO: a blocking read that waits too long reports "would block" (0) instead of hanging. */
+    @Test
+    void receiveTimeoutEndsABlockingRead() throws Exception {
+        int[] sp = Fds.socketPair(false);
+        try {
+            Sockets.setReceiveTimeout(sp[0], 100);
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocateDirect(16);
+            long t0 = System.nanoTime();
+            assertEquals(0, Fds.read(sp[0], b), "timed-out blocking read");
+            assertTrue(System.nanoTime() - t0 >= 90_000_000L, "it did wait");
+            send(sp[1], new byte[] {'x'});
+            assertEquals(1, Fds.read(sp[0], b), "data still arrives after a timeout");
+            assertThrows(IllegalArgumentException.class, () -> Sockets.setReceiveTimeout(sp[0], -1));
+        } finally {
+            Fds.close(sp[0]);
+            Fds.close(sp[1]);
+        }
+        assertErrno("EBADF", () -> Sockets.setReceiveTimeout(-1, 10));
+    }
 }

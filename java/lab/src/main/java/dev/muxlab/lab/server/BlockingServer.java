@@ -20,7 +20,8 @@ import dev.muxlab.Sockets;
  * thread-per-connection) or by one of a fixed pool of workers ({@link Model#THREADPOOL}). In the
  * pool, a connection holds its worker until it closes, so connections beyond the pool size wait
  * in the queue, accepted by the kernel but unserved, until a worker frees up ({@code queued}
- * counts them).
+ * counts them). Idle connections are closed after {@code idleTimeoutMillis} through SO_RCVTIMEO
+ * on the blocking read.
  */
 final class BlockingServer implements Server {
     private final ServerConfig cfg;
@@ -149,8 +150,17 @@ final class BlockingServer implements Server {
         Session session = Session.create(cfg.proto, cfg, stats);
         try {
             Sockets.setTcpNoDelay(fd, true);
+            if (cfg.idleTimeoutMillis > 0) {
+                // a blocking read that waits this long returns EAGAIN (Fds.read: 0): idle
+                Sockets.setReceiveTimeout(fd, cfg.idleTimeoutMillis);
+            }
             for (;;) {
+                boolean room = in.hasRemaining();
                 int n = Fds.read(fd, in); // blocks
+                if (n == 0 && room) {
+                    stats.idleClosed.increment();
+                    return;
+                }
                 if (n < 0) {
                     in.flip();
                     if (in.hasRemaining()) {
