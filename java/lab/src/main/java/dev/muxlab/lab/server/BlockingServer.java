@@ -32,7 +32,7 @@ final class BlockingServer implements Server {
     private ExecutorService pool;
     private Thread acceptor;
     private int listenFd = -1;
-    private int spareFd = -1;
+    private ReservedFd spare;
     private int port;
     private volatile boolean closed;
 
@@ -44,7 +44,7 @@ final class BlockingServer implements Server {
     public void start() throws IOException {
         listenFd = Sockets.listen(cfg.bindAddress, cfg.port, cfg.backlog, false, false);
         port = Sockets.localPort(listenFd);
-        spareFd = Fds.eventFd();
+        spare = new ReservedFd();
         if (cfg.model == Model.THREADPOOL) {
             pool = new ThreadPoolExecutor(cfg.poolThreads, cfg.poolThreads, 0, TimeUnit.MILLISECONDS,
                     new LinkedBlockingQueue<>(), r -> {
@@ -121,25 +121,14 @@ final class BlockingServer implements Server {
         }
     }
 
-    /** EMFILE: free the reserved fd, accept-and-close one pending connection, reserve again. */
+    /**
+     * EMFILE: drop one pending connection through the reserved fd. The listener is blocking, so
+     * this waits for the next connection to drop; without a spare, back off rather than spin.
+     */
     private void shedOne() {
-        if (spareFd >= 0) {
-            Fds.closeQuietly(spareFd);
-            spareFd = -1;
-        }
-        try {
-            int c = Sockets.accept(listenFd, true);
-            if (c >= 0) {
-                Fds.closeQuietly(c);
-                stats.closed.increment();
-            }
-        } catch (IOException ignored) {
-            // still out of fds
-        }
-        try {
-            spareFd = Fds.eventFd();
-        } catch (IOException e) {
-            sleep(100); // nothing to shed with: back off rather than spin
+        spare.shed(listenFd, stats);
+        if (!spare.held()) {
+            sleep(100);
         }
     }
 
@@ -281,6 +270,8 @@ final class BlockingServer implements Server {
             sleep(5);
         }
         Fds.closeQuietly(listenFd);
-        Fds.closeQuietly(spareFd);
+        if (spare != null) {
+            spare.close();
+        }
     }
 }

@@ -18,7 +18,7 @@ final class BusyPollServer implements Server {
     private final ServerStats stats = new ServerStats();
     private Thread thread;
     private int listenFd = -1;
-    private int spareFd = -1;
+    private ReservedFd spare;
     private int port;
     private volatile boolean closed;
     private volatile long laps;
@@ -39,7 +39,7 @@ final class BusyPollServer implements Server {
     public void start() throws IOException {
         listenFd = Sockets.listen(cfg.bindAddress, cfg.port, cfg.backlog, false, true);
         port = Sockets.localPort(listenFd);
-        spareFd = Fds.eventFd();
+        spare = new ReservedFd();
         thread = new Thread(this::loop, "muxlab-nonblocking");
         thread.setDaemon(true);
         thread.start();
@@ -84,7 +84,7 @@ final class BusyPollServer implements Server {
                 removeAt(count - 1);
             }
             Fds.closeQuietly(listenFd);
-            Fds.closeQuietly(spareFd);
+            spare.close();
         }
     }
 
@@ -97,24 +97,7 @@ final class BusyPollServer implements Server {
                 String name = e.errnoName();
                 if (name.equals("EMFILE") || name.equals("ENFILE")) {
                     stats.acceptFdLimit.increment();
-                    if (spareFd >= 0) {
-                        Fds.closeQuietly(spareFd);
-                        spareFd = -1;
-                        try {
-                            int x = Sockets.accept(listenFd, true);
-                            if (x >= 0) {
-                                Fds.closeQuietly(x);
-                                stats.closed.increment();
-                            }
-                        } catch (IOException ignored) {
-                            // still out of fds
-                        }
-                        try {
-                            spareFd = Fds.eventFd();
-                        } catch (IOException ignored) {
-                            spareFd = -1;
-                        }
-                    }
+                    spare.shed(listenFd, stats); // one per lap: this model spins anyway
                     return;
                 }
                 if (!name.equals("ECONNABORTED") && !name.equals("EPROTO")) {

@@ -137,7 +137,7 @@ final class ReactorServer implements Server {
         private final ArrayDeque<ByteBuffer> inPool = new ArrayDeque<>();
         private final ArrayDeque<ByteBuffer> outPool = new ArrayDeque<>();
         Conn[] conns = new Conn[1024];
-        int spareFd;
+        final ReservedFd spare;
         boolean acceptPaused;
 
         Worker(int id, int port) throws IOException {
@@ -149,7 +149,7 @@ final class ReactorServer implements Server {
                 this.loop = new EventLoop(mux, cfg.batch);
                 this.listenFd = lfd;
                 loop.register(lfd, Events.READ | flags, this);
-                this.spareFd = Fds.eventFd();
+                this.spare = new ReservedFd();
             } catch (IOException | RuntimeException e) {
                 Fds.closeQuietly(lfd);
                 mux.close();
@@ -181,7 +181,7 @@ final class ReactorServer implements Server {
                 }
             }
             Fds.closeQuietly(listenFd);
-            Fds.closeQuietly(spareFd);
+            spare.close();
             loop.close();
         }
 
@@ -226,36 +226,13 @@ final class ReactorServer implements Server {
         }
 
         /**
-         * EMFILE: give up the reserved fd, accept the pending connection into it and close it at
-         * once, then reserve again. Each call removes one pending connection, so a level-triggered
-         * listener makes progress instead of spinning. If the spare cannot be reopened, accepting
-         * pauses for 100 ms. Returns whether to keep accepting: only if a connection was shed.
+         * EMFILE: drop one pending connection through the reserved fd ({@link ReservedFd}).
+         * Returns whether to keep accepting: only if a connection was shed. If the spare cannot
+         * be reopened, accepting pauses for 100 ms.
          */
         private boolean shedOne() {
-            if (spareFd < 0) {
-                pauseAccepting();
-                return false;
-            }
-            Fds.closeQuietly(spareFd);
-            spareFd = -1;
-            boolean shed = false;
-            try {
-                int c = Sockets.accept(listenFd, true);
-                if (c >= 0) {
-                    Fds.closeQuietly(c);
-                    stats.closed.increment();
-                    shed = true;
-                }
-                // c < 0: EAGAIN. At the fd limit accept4 fails with EMFILE before it looks at
-                // the queue, so EMFILE does not mean a connection is waiting: stop here, or the
-                // loop would spin (and, edge-triggered, never return)
-            } catch (IOException ignored) {
-                // still out of fds (ENFILE) or the connection vanished
-            }
-            try {
-                spareFd = Fds.eventFd();
-            } catch (IOException e) {
-                spareFd = -1;
+            boolean shed = spare.shed(listenFd, stats);
+            if (!spare.held()) {
                 pauseAccepting();
                 return false;
             }
@@ -274,13 +251,7 @@ final class ReactorServer implements Server {
             }
             loop.schedule(100, () -> {
                 acceptPaused = false;
-                if (spareFd < 0) {
-                    try {
-                        spareFd = Fds.eventFd();
-                    } catch (IOException ignored) {
-                        spareFd = -1;
-                    }
-                }
+                spare.reopen();
                 try {
                     loop.modify(listenFd, Events.READ | flags); // ET: re-arms and reports pending ones
                 } catch (IOException e) {
