@@ -4,8 +4,10 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 import dev.muxlab.Fds;
+import dev.muxlab.lab.testutil.OpenFds;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,9 +30,10 @@ class FdLimitExperimentTest {
 
     @Test
     void everyBackendStopsWhereTheKernelOrGlibcSays(@TempDir Path dir) throws Exception {
+        Map<Integer, String> fdsBefore = OpenFds.snapshot();
         int before = Fds.countOpen();
         ExperimentResult r = new FdLimitExperiment().run(quick(dir, null));
-        assertEquals(before, Fds.countOpen(), "fds leaked");
+        OpenFds.assertNoneLeaked(fdsBefore, "run");
 
         double rlimit = r.get("fdlimit.rlimit");
         assertEquals(Fds.hardOpenFileLimit(), rlimit, "soft limit raised to the hard limit");
@@ -72,9 +75,9 @@ class FdLimitExperimentTest {
 
     @Test
     void backendFilterRunsOnlyThatBackend(@TempDir Path dir) throws Exception {
-        int before = Fds.countOpen();
+        Map<Integer, String> fdsBefore = OpenFds.snapshot();
         ExperimentResult r = new FdLimitExperiment().run(quick(dir, "select"));
-        assertEquals(before, Fds.countOpen(), "fds leaked");
+        OpenFds.assertNoneLeaked(fdsBefore, "run");
         assertEquals(1023, r.get("fdlimit.select.max_fd"));
         assertTrue(Double.isNaN(r.get("fdlimit.epoll.max_fd")));
         assertTrue(Double.isNaN(r.get("fdlimit.select-wide.low_ns")));
@@ -82,7 +85,7 @@ class FdLimitExperimentTest {
         assertEquals(1, r.tables.get(0).rows.size());
 
         ExperimentResult e = new FdLimitExperiment().run(quick(dir, "epoll"));
-        assertEquals(before, Fds.countOpen(), "fds leaked");
+        OpenFds.assertNoneLeaked(fdsBefore, "run");
         assertTrue(Double.isNaN(e.get("fdlimit.select.max_fd")));
         assertTrue(e.get("fdlimit.epoll.low_ns") > 0);
         assertTrue(Double.isNaN(e.get("fdlimit.poll.low_ns")));

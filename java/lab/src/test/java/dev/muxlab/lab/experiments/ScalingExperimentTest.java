@@ -5,11 +5,13 @@ import static org.junit.jupiter.api.Assertions.*;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.muxlab.Fds;
+import dev.muxlab.lab.testutil.OpenFds;
 
 /**
  * The scaling experiment against the real kernel: a quick run draws valid charts, measures
@@ -80,10 +82,9 @@ class ScalingExperimentTest {
         assertTrue(r.get("scaling.poll.a1.c.n1000.ns") > r.get("scaling.poll.a1.c.n10.ns"));
 
         // --backend poll: only poll rows; and no fd is left open afterwards
-        int before = Fds.countOpen();
+        Map<Integer, String> fdsBefore = OpenFds.snapshot();
         ExperimentResult p = exp.run(ctx(tmp.resolve("poll"), "poll", null));
-        int after = Fds.countOpen();
-        assertEquals(before, after, "fds open before and after a run");
+        OpenFds.assertNoneLeaked(fdsBefore, "--backend poll run");
         assertFalse(p.tables.get(0).rows.isEmpty());
         for (List<String> row : p.tables.get(0).rows) {
             assertEquals("poll", row.get(0));

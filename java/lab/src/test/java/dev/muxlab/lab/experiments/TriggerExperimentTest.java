@@ -4,8 +4,10 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 import dev.muxlab.Fds;
+import dev.muxlab.lab.testutil.OpenFds;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,11 +25,11 @@ class TriggerExperimentTest {
 
     @Test
     void levelVersusEdgeOneshotAndWaiters(@TempDir Path dir) throws Exception {
-        int before = Fds.countOpen();
+        Map<Integer, String> fdsBefore = OpenFds.snapshot();
         long t0 = System.nanoTime();
         ExperimentResult r = new TriggerExperiment().run(quick(dir, null, null));
         double seconds = (System.nanoTime() - t0) / 1e9;
-        assertEquals(before, Fds.countOpen(), "fds leaked");
+        OpenFds.assertNoneLeaked(fdsBefore, "run");
         for (Table t : r.tables) {
             System.out.print(t.toText());
         }
@@ -72,9 +74,9 @@ class TriggerExperimentTest {
 
     @Test
     void triggerFilterKeepsOnlyThoseRows(@TempDir Path dir) throws Exception {
-        int before = Fds.countOpen();
+        Map<Integer, String> fdsBefore = OpenFds.snapshot();
         ExperimentResult r = new TriggerExperiment().run(quick(dir, "epoll", "lt"));
-        assertEquals(before, Fds.countOpen(), "fds leaked");
+        OpenFds.assertNoneLeaked(fdsBefore, "run");
         for (List<String> row : table(r, "(a)").rows) {
             assertEquals("LT", row.get(0));
         }
@@ -88,7 +90,7 @@ class TriggerExperimentTest {
         }
 
         ExperimentResult e = new TriggerExperiment().run(quick(dir, null, "et"));
-        assertEquals(before, Fds.countOpen(), "fds leaked");
+        OpenFds.assertNoneLeaked(fdsBefore, "run");
         for (List<String> row : table(e, "(a)").rows) {
             assertEquals("ET", row.get(0));
         }
