@@ -32,7 +32,7 @@ final class BlockingServer implements Server {
     private ExecutorService pool;
     private Thread acceptor;
     private int listenFd = -1;
-    private ReservedFd spare;
+    private Acceptor accepts;
     private int port;
     private volatile boolean closed;
 
@@ -44,7 +44,11 @@ final class BlockingServer implements Server {
     public void start() throws IOException {
         listenFd = Sockets.listen(cfg.bindAddress, cfg.port, cfg.backlog, false, false);
         port = Sockets.localPort(listenFd);
-        spare = new ReservedFd();
+        accepts = new Acceptor(listenFd, false, cfg, stats, msg -> {
+            if (!closed) {
+                System.err.println("muxlab " + cfg.model.cliName() + ": " + msg);
+            }
+        });
         if (cfg.model == Model.THREADPOOL) {
             pool = new ThreadPoolExecutor(cfg.poolThreads, cfg.poolThreads, 0, TimeUnit.MILLISECONDS,
                     new LinkedBlockingQueue<>(), r -> {
@@ -65,38 +69,17 @@ final class BlockingServer implements Server {
 
     private void acceptLoop() {
         while (!closed) {
-            int c;
-            try {
-                c = Sockets.accept(listenFd, false);
-            } catch (NativeException e) {
-                if (closed) {
-                    return;
-                }
-                String name = e.errnoName();
-                if (name.equals("EMFILE") || name.equals("ENFILE")) {
-                    stats.acceptFdLimit.increment();
-                    shedOne();
-                    continue;
-                }
-                if (name.equals("ECONNABORTED") || name.equals("EPROTO") || name.equals("EINTR")) {
-                    continue;
-                }
-                stats.errors.increment();
-                System.err.println("muxlab " + cfg.model.cliName() + ": accept failed: " + e.getMessage());
-                sleep(10);
-                continue;
-            } catch (IOException e) {
-                stats.errors.increment();
-                sleep(10);
+            int c = accepts.next();
+            if (c == Acceptor.BACKOFF) {
+                sleep(100); // a blocking listener would fail again at once
                 continue;
             }
             if (c < 0) {
-                continue;
+                continue; // DROPPED, RETRY, or NOT_LISTENING: closed is set
             }
-            stats.accepted.increment();
-            if (closed || stats.active.get() >= cfg.maxConnections) {
-                stats.rejectedMaxConnections.increment();
+            if (closed) {
                 Fds.closeQuietly(c);
+                stats.closed.increment();
                 continue;
             }
             stats.active.incrementAndGet();
@@ -118,17 +101,6 @@ final class BlockingServer implements Server {
                 System.err.println("muxlab " + cfg.model.cliName() + ": cannot start a thread for fd " + c + ": " + e);
                 finish(c);
             }
-        }
-    }
-
-    /**
-     * EMFILE: drop one pending connection through the reserved fd. The listener is blocking, so
-     * this waits for the next connection to drop; without a spare, back off rather than spin.
-     */
-    private void shedOne() {
-        spare.shed(listenFd, stats);
-        if (!spare.held()) {
-            sleep(100);
         }
     }
 
@@ -270,8 +242,8 @@ final class BlockingServer implements Server {
             sleep(5);
         }
         Fds.closeQuietly(listenFd);
-        if (spare != null) {
-            spare.close();
+        if (accepts != null) {
+            accepts.close();
         }
     }
 }

@@ -18,7 +18,7 @@ final class BusyPollServer implements Server {
     private final ServerStats stats = new ServerStats();
     private Thread thread;
     private int listenFd = -1;
-    private ReservedFd spare;
+    private Acceptor accepts;
     private int port;
     private volatile boolean closed;
     private volatile long laps;
@@ -39,7 +39,7 @@ final class BusyPollServer implements Server {
     public void start() throws IOException {
         listenFd = Sockets.listen(cfg.bindAddress, cfg.port, cfg.backlog, false, true);
         port = Sockets.localPort(listenFd);
-        spare = new ReservedFd();
+        accepts = new Acceptor(listenFd, true, cfg, stats, msg -> System.err.println("muxlab nonblocking: " + msg));
         thread = new Thread(this::loop, "muxlab-nonblocking");
         thread.setDaemon(true);
         thread.start();
@@ -84,40 +84,18 @@ final class BusyPollServer implements Server {
                 removeAt(count - 1);
             }
             Fds.closeQuietly(listenFd);
-            spare.close();
+            accepts.close();
         }
     }
 
     private void acceptAll() {
         for (;;) {
-            int c;
-            try {
-                c = Sockets.accept(listenFd, true);
-            } catch (NativeException e) {
-                String name = e.errnoName();
-                if (name.equals("EMFILE") || name.equals("ENFILE")) {
-                    stats.acceptFdLimit.increment();
-                    spare.shed(listenFd, stats); // one per lap: this model spins anyway
-                    return;
-                }
-                if (!name.equals("ECONNABORTED") && !name.equals("EPROTO")) {
-                    stats.errors.increment();
-                }
-                return;
-            } catch (IOException e) {
-                stats.errors.increment();
-                return;
+            int c = accepts.next();
+            if (c >= 0) {
+                add(c);
+            } else if (c != Acceptor.DROPPED && c != Acceptor.RETRY) {
+                return; // drained, or an error: this model comes back on its next lap anyway
             }
-            if (c < 0) {
-                return;
-            }
-            stats.accepted.increment();
-            if (stats.active.get() >= cfg.maxConnections) {
-                stats.rejectedMaxConnections.increment();
-                Fds.closeQuietly(c);
-                continue;
-            }
-            add(c);
         }
     }
 

@@ -22,8 +22,9 @@ import dev.muxlab.lab.EventLoop;
  * buffer reaches the cap stops being read until it drains. Edge-triggered loops drain accepts
  * until EAGAIN and reads until EAGAIN or a short read: a read that returns less than asked has
  * emptied the receive queue, so later data raises a new edge (the peer's FIN is seen through
- * RDHUP, which ET connections ask for, so a pending EOF is still read at once). EMFILE on accept is handled with a reserved fd (closed to accept and drop
- * one pending connection, then reopened) so a level-triggered listener never spins.
+ * RDHUP, which ET connections ask for, so a pending EOF is still read at once). EMFILE on accept
+ * is handled by the {@link Acceptor}'s reserved fd, so a level-triggered listener never spins; an
+ * accept error that repeating would not fix pauses the listener for 100 ms.
  * <p>
  * Idle connections cost no buffers: reads go to a per-loop scratch buffer, and a connection gets
  * its own input or output buffer only while it holds leftover bytes.
@@ -137,7 +138,7 @@ final class ReactorServer implements Server {
         private final ArrayDeque<ByteBuffer> inPool = new ArrayDeque<>();
         private final ArrayDeque<ByteBuffer> outPool = new ArrayDeque<>();
         Conn[] conns = new Conn[1024];
-        final ReservedFd spare;
+        final Acceptor acceptor;
         boolean acceptPaused;
 
         Worker(int id, int port) throws IOException {
@@ -149,7 +150,7 @@ final class ReactorServer implements Server {
                 this.loop = new EventLoop(mux, cfg.batch);
                 this.listenFd = lfd;
                 loop.register(lfd, Events.READ | flags, this);
-                this.spare = new ReservedFd();
+                this.acceptor = new Acceptor(lfd, true, cfg, stats, ReactorServer.this::log);
             } catch (IOException | RuntimeException e) {
                 Fds.closeQuietly(lfd);
                 mux.close();
@@ -181,7 +182,7 @@ final class ReactorServer implements Server {
                 }
             }
             Fds.closeQuietly(listenFd);
-            spare.close();
+            acceptor.close();
             loop.close();
         }
 
@@ -190,53 +191,17 @@ final class ReactorServer implements Server {
         public void onReady(int fd, int events) {
             int budget = edge ? Integer.MAX_VALUE : 128;
             while (budget-- > 0) {
-                int c;
-                try {
-                    c = Sockets.accept(listenFd, true);
-                } catch (NativeException e) {
-                    String name = e.errnoName();
-                    if (name.equals("EMFILE") || name.equals("ENFILE")) {
-                        stats.acceptFdLimit.increment();
-                        if (!shedOne()) {
-                            return;
-                        }
-                        continue;
-                    }
-                    if (name.equals("ECONNABORTED") || name.equals("EPROTO") || name.equals("EPERM")) {
-                        continue; // that connection is gone; try the next
-                    }
-                    stats.errors.increment();
-                    log("accept failed: " + e.getMessage());
+                int c = acceptor.next();
+                if (c >= 0) {
+                    addConnection(c);
+                } else if (c == Acceptor.DRAINED) {
                     return;
-                } catch (IOException e) {
-                    stats.errors.increment();
+                } else if (c == Acceptor.BACKOFF || c == Acceptor.NOT_LISTENING) {
+                    pauseAccepting();
                     return;
                 }
-                if (c < 0) {
-                    return; // EAGAIN: drained
-                }
-                stats.accepted.increment();
-                if (stats.active.get() >= cfg.maxConnections) {
-                    stats.rejectedMaxConnections.increment();
-                    Fds.closeQuietly(c);
-                    continue;
-                }
-                addConnection(c);
+                // DROPPED, RETRY: the next one
             }
-        }
-
-        /**
-         * EMFILE: drop one pending connection through the reserved fd ({@link ReservedFd}).
-         * Returns whether to keep accepting: only if a connection was shed. If the spare cannot
-         * be reopened, accepting pauses for 100 ms.
-         */
-        private boolean shedOne() {
-            boolean shed = spare.shed(listenFd, stats);
-            if (!spare.held()) {
-                pauseAccepting();
-                return false;
-            }
-            return shed;
         }
 
         private void pauseAccepting() {
@@ -251,7 +216,6 @@ final class ReactorServer implements Server {
             }
             loop.schedule(100, () -> {
                 acceptPaused = false;
-                spare.reopen();
                 try {
                     loop.modify(listenFd, Events.READ | flags); // ET: re-arms and reports pending ones
                 } catch (IOException e) {

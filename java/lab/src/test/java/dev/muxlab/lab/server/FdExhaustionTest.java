@@ -13,15 +13,16 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * accept() at the fd limit (EMFILE): the reactor sheds pending connections with its reserved fd
- * instead of spinning on a level-triggered listener, keeps serving the connections it has, and
- * accepts again once fds free up. The server runs in this JVM, so lowering the soft limit here
- * is what it sees.
+ * accept() at the fd limit (EMFILE), in every model: the server sheds pending connections with
+ * its reserved fd instead of spinning on a level-triggered listener (or, for the blocking models,
+ * on a blocking accept that fails at once), keeps serving the connections it has, and accepts
+ * again once fds free up. The server runs in this JVM, so lowering the soft limit here is what it
+ * sees. The busy-polling model spins by design, so only its recovery is checked.
  */
 class FdExhaustionTest {
 
     @ParameterizedTest
-    @EnumSource(value = Model.class, names = {"POLL", "EPOLL_LT", "EPOLL_ET"})
+    @EnumSource(Model.class)
     void emfileShedsConnectionsWithoutSpinningAndRecovers(Model model) throws Exception {
         int oldLimit = Fds.openFileLimit();
         ServerConfig cfg = new ServerConfig();
@@ -49,7 +50,7 @@ class FdExhaustionTest {
             double busy = (threads.getThreadCpuTime(loop.getId()) - cpu0) / (double) (System.nanoTime() - wall0);
             long sheds = s.stats().acceptFdLimit.sum();
             assertTrue(sheds >= 1, "accept hit EMFILE");
-            assertTrue(busy < 0.5, model + ": the loop thread used " + Math.round(busy * 100)
+            assertTrue(model == Model.NONBLOCKING || busy < 0.5, model + ": the loop thread used " + Math.round(busy * 100)
                     + "% of a core at the fd limit (spinning)");
             int shed = 0;
             for (TestClient c : pending) {

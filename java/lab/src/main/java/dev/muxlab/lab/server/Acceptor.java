@@ -1,0 +1,148 @@
+package dev.muxlab.lab.server;
+
+import java.io.IOException;
+import java.util.function.Consumer;
+
+import dev.muxlab.Fds;
+import dev.muxlab.NativeException;
+import dev.muxlab.Sockets;
+
+/**
+ * The accept step every server model shares: accept4, the errno triage, the connection cap, and
+ * libuv's reserved-fd trick for EMFILE.
+ * <p>
+ * A spare fd is held open. When accept fails because the process is at its fd limit, the spare
+ * is closed, one pending connection is accepted into the freed slot, and the spare is reopened.
+ * If the spare cannot be reopened the process is still at its limit, so that connection is
+ * closed at once (shed): the client sees a close instead of hanging in the backlog, and a
+ * level-triggered listener makes progress instead of spinning. If the spare can be reopened, an
+ * fd was freed meanwhile (a connection closed), so the connection is kept and served.
+ * <p>
+ * At the fd limit {@code accept4} fails with EMFILE before it looks at the queue, so EMFILE does
+ * not mean a connection is waiting; {@link #next} says {@link #DRAINED} when none was. One
+ * instance per accepting thread.
+ */
+final class Acceptor implements AutoCloseable {
+    /** Nothing pending (non-blocking listener), also when at the fd limit. */
+    static final int DRAINED = -1;
+    /** A pending connection was dropped (fd limit or connection cap); call again. */
+    static final int DROPPED = -2;
+    /** That connection vanished before it was accepted (ECONNABORTED, ...); call again. */
+    static final int RETRY = -3;
+    /** accept failed in a way that repeating at once would not fix; wait before calling again. */
+    static final int BACKOFF = -4;
+    /** EINVAL: the socket is no longer listening (shut down to stop the server). Not counted. */
+    static final int NOT_LISTENING = -5;
+
+    private final int listenFd;
+    private final boolean nonBlockingConnections;
+    private final ServerConfig cfg;
+    private final ServerStats stats;
+    private final Consumer<String> log;
+    private int spare;
+
+    /**
+     * @param nonBlockingConnections whether accepted fds get O_NONBLOCK
+     * @param log where unexpected accept errors are reported
+     */
+    Acceptor(int listenFd, boolean nonBlockingConnections, ServerConfig cfg, ServerStats stats,
+            Consumer<String> log) throws IOException {
+        this.listenFd = listenFd;
+        this.nonBlockingConnections = nonBlockingConnections;
+        this.cfg = cfg;
+        this.stats = stats;
+        this.log = log;
+        this.spare = Fds.eventFd();
+    }
+
+    /**
+     * Accepts the next connection to serve.
+     *
+     * @return its fd (counted in {@code accepted}), or {@link #DRAINED}, {@link #DROPPED},
+     *         {@link #RETRY}, {@link #BACKOFF}, {@link #NOT_LISTENING}
+     */
+    int next() {
+        if (spare < 0) {
+            reopen(); // a BACKOFF ago the spare could not be reopened
+        }
+        int c;
+        try {
+            c = Sockets.accept(listenFd, nonBlockingConnections);
+        } catch (NativeException e) {
+            switch (e.errnoName()) {
+                case "EMFILE":
+                case "ENFILE":
+                    stats.acceptFdLimit.increment();
+                    return atFdLimit();
+                case "ECONNABORTED":
+                case "EPROTO":
+                case "EPERM":
+                case "EINTR":
+                    return RETRY;
+                case "EINVAL":
+                    return NOT_LISTENING;
+                default:
+                    stats.errors.increment();
+                    log.accept("accept failed: " + e.getMessage());
+                    return BACKOFF;
+            }
+        } catch (IOException e) {
+            stats.errors.increment();
+            log.accept("accept failed: " + e.getMessage());
+            return BACKOFF;
+        }
+        return c < 0 ? DRAINED : admit(c);
+    }
+
+    private int admit(int c) {
+        stats.accepted.increment();
+        if (stats.active.get() >= cfg.maxConnections) {
+            stats.rejectedMaxConnections.increment();
+            Fds.closeQuietly(c);
+            return DROPPED;
+        }
+        return c;
+    }
+
+    /** EMFILE: take one pending connection in the spare's slot; keep it only if room appeared. */
+    private int atFdLimit() {
+        if (spare < 0) {
+            return BACKOFF; // no slot to borrow (next() just failed to reopen the spare)
+        }
+        Fds.closeQuietly(spare);
+        spare = -1;
+        int c;
+        try {
+            c = Sockets.accept(listenFd, nonBlockingConnections);
+        } catch (IOException e) {
+            c = -1; // ENFILE (the system is out of files), or the connection vanished
+        }
+        reopen();
+        if (c < 0) {
+            return spare < 0 ? BACKOFF : DRAINED;
+        }
+        if (spare >= 0) {
+            return admit(c); // an fd was freed meanwhile: this one can be served
+        }
+        Fds.closeQuietly(c); // still at the limit: shed it, and take its slot back
+        stats.closed.increment();
+        reopen();
+        return spare < 0 ? BACKOFF : DROPPED;
+    }
+
+    private void reopen() {
+        if (spare < 0) {
+            try {
+                spare = Fds.eventFd();
+            } catch (IOException e) {
+                spare = -1;
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        Fds.closeQuietly(spare);
+        spare = -1;
+    }
+}
