@@ -72,6 +72,8 @@ enum mux_const_id {
     MUX_C_EFDSETSIZE,
     MUX_C_SIGURG,
     MUX_C_PTR_SIZE,
+    MUX_C_ECONNABORTED, /* appended: ids are part of the Java contract */
+    MUX_C_EPROTO,
     MUX_C_COUNT
 };
 

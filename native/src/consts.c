@@ -53,6 +53,8 @@ int64_t mux_const(int id)
     case MUX_C_ECONNREFUSED: return ECONNREFUSED;
     case MUX_C_ENOMEM: return ENOMEM;
     case MUX_C_EFDSETSIZE: return MUX_EFDSETSIZE;
+    case MUX_C_ECONNABORTED: return ECONNABORTED;
+    case MUX_C_EPROTO: return EPROTO;
     case MUX_C_SIGURG: return SIGURG;
     case MUX_C_PTR_SIZE: return sizeof(void *);
     default: return -EINVAL;

@@ -28,7 +28,9 @@ static void const_ids_are_stable(void)
     CHECK_EQ(MUX_C_EFDSETSIZE, 35);
     CHECK_EQ(MUX_C_SIGURG, 36);
     CHECK_EQ(MUX_C_PTR_SIZE, 37);
-    CHECK_EQ(MUX_C_COUNT, 38);
+    CHECK_EQ(MUX_C_ECONNABORTED, 38);
+    CHECK_EQ(MUX_C_EPROTO, 39);
+    CHECK_EQ(MUX_C_COUNT, 40);
     CHECK_EQ(MUX_CTL_ADD, 1);
     CHECK_EQ(MUX_CTL_MOD, 2);
     CHECK_EQ(MUX_CTL_DEL, 3);
@@ -89,6 +91,8 @@ static void const_errnos(void)
     CHECK_EQ(mux_const(MUX_C_ENOENT), ENOENT);
     CHECK_EQ(mux_const(MUX_C_EINVAL), EINVAL);
     CHECK_EQ(mux_const(MUX_C_EMFILE), EMFILE);
+    CHECK_EQ(mux_const(MUX_C_ECONNABORTED), ECONNABORTED);
+    CHECK_EQ(mux_const(MUX_C_EPROTO), EPROTO);
     CHECK_EQ(mux_const(MUX_C_ENFILE), ENFILE);
     CHECK_EQ(mux_const(MUX_C_EPERM), EPERM);
     CHECK_EQ(mux_const(MUX_C_EINPROGRESS), EINPROGRESS);

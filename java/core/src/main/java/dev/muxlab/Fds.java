@@ -66,6 +66,14 @@ public final class Fds {
     }
 
     /**
+     * {@link #eventFd()} without exceptions: a non-blocking eventfd, or {@code -errno}
+     * ({@code -Errno.EMFILE} at the fd limit). For reserving an fd slot where failing is routine.
+     */
+    public static int tryEventFd() {
+        return LIB.mux_eventfd(0, 1);
+    }
+
+    /**
      * Reads into {@code dst} from its position, advancing it.
      *
      * @return bytes read; -1 at EOF; 0 when the fd would block (or dst is full)

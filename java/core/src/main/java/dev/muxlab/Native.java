@@ -34,6 +34,7 @@ final class Native {
     static final int FD_SETSIZE, EPOLL_EVENT_SIZE, EPOLL_EVENT_DATA_OFFSET, READY_SLOT_SIZE;
     static final int EAGAIN, EINTR, EBADF, EEXIST, ENOENT, EINVAL, EMFILE, ENFILE, EPERM;
     static final int EINPROGRESS, ECONNRESET, EPIPE, ENOTCONN, ECONNREFUSED, ENOMEM, EFDSETSIZE;
+    static final int ECONNABORTED, EPROTO;
     static final int SIGURG, PTR_SIZE;
 
     static final int CTL_ADD = 1, CTL_MOD = 2, CTL_DEL = 3; // MUX_CTL_* in muxlab.h
@@ -61,6 +62,7 @@ final class Native {
         EMFILE = c(i++); ENFILE = c(i++); EPERM = c(i++); EINPROGRESS = c(i++); ECONNRESET = c(i++);
         EPIPE = c(i++); ENOTCONN = c(i++); ECONNREFUSED = c(i++); ENOMEM = c(i++); EFDSETSIZE = c(i++);
         SIGURG = c(i++); PTR_SIZE = c(i++);
+        ECONNABORTED = c(i++); EPROTO = c(i++);
         checkContract();
     }
 

@@ -94,6 +94,18 @@ public final class Sockets {
     }
 
     /**
+     * {@link #accept} without exceptions, for accept loops where failure is routine (a flood at
+     * the fd limit fails with EMFILE on every call). Allocates nothing.
+     *
+     * @return the new fd, or {@code -errno}: {@code -Errno.EAGAIN} when a non-blocking listener
+     *         has nothing pending, {@code -Errno.EMFILE}/{@code -Errno.ENFILE} at the fd limit,
+     *         {@code -Errno.ECONNABORTED} for a connection reset while pending, ...
+     */
+    public static int tryAccept(int listenFd, boolean nonBlocking) {
+        return LIB.mux_accept(listenFd, nonBlocking ? 1 : 0);
+    }
+
+    /**
      * Connects fd to addr:port.
      *
      * @return true if connected, false if a non-blocking connect is in progress (wait for

@@ -120,6 +120,26 @@ class AllocationTest {
         }
     }
 
+    /** An accept loop's routine failures (here EAGAIN) cost no allocation through tryAccept. */
+    @Test
+    void tryAcceptAllocatesNothing() throws Exception {
+        try (Res r = new Res()) {
+            int l = r.track(Sockets.listen(Sockets.LOOPBACK, 0, 16, false, true));
+            assertEquals((long) -Errno.EAGAIN * WARMUP, acceptLoop(l, WARMUP));
+            long[] res = leastAllocation(() -> acceptLoop(l, CALLS));
+            assertEquals((long) -Errno.EAGAIN * CALLS, res[1]);
+            assertTrue(res[0] < LIMIT, res[0] + " bytes allocated by " + CALLS + " tryAccept calls");
+        }
+    }
+
+    private static long acceptLoop(int l, int n) {
+        long sum = 0;
+        for (int i = 0; i < n; i++) {
+            sum += Sockets.tryAccept(l, true);
+        }
+        return sum;
+    }
+
     private static long pingLoop(int[] sp, ByteBuffer out, ByteBuffer in, int n) throws Exception {
         long sum = 0;
         for (int i = 0; i < n; i++) {

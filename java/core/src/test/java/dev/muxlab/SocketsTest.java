@@ -85,6 +85,55 @@ class SocketsTest {
         }
     }
 
+    /** tryAccept/tryEventFd report -errno instead of throwing, EMFILE included. */
+    @Test
+    void tryAcceptAndTryEventFdReportNegativeErrno() throws Exception {
+        int oldLimit = Fds.openFileLimit();
+        try (Res r = new Res()) {
+            int l = r.track(Sockets.listen(Sockets.LOOPBACK, 0, 16, false, true));
+            assertEquals(-Errno.EAGAIN, Sockets.tryAccept(l, true), "nothing pending");
+            int c = r.track(Sockets.tcpSocket(false));
+            assertTrue(Sockets.connect(c, Sockets.LOOPBACK, Sockets.localPort(l)));
+            try {
+                // the limit caps fd numbers, so fill every free number below it first
+                Fds.setOpenFileLimit(Fds.countOpen() + 8);
+                int filled = 0;
+                for (int fd; (fd = Fds.tryEventFd()) >= 0; filled++) {
+                    r.track(fd);
+                }
+                assertTrue(filled >= 8, "filled " + filled);
+                assertEquals(-Errno.EMFILE, Fds.tryEventFd());
+                assertEquals(-Errno.EMFILE, Sockets.tryAccept(l, true), "at the fd limit, with one pending");
+            } finally {
+                Fds.setOpenFileLimit(oldLimit);
+            }
+            int s = Sockets.tryAccept(l, false);
+            assertTrue(s >= 0, "accepted once below the limit: " + s);
+            r.track(s);
+            assertFalse(Fds.isNonBlocking(s));
+            assertTrue(Fds.isCloseOnExec(s));
+            int e = r.track(Fds.tryEventFd());
+            assertTrue(Fds.isNonBlocking(e) && Fds.isCloseOnExec(e));
+            assertEquals("ENOTSOCK", Errno.name(-Sockets.tryAccept(r.pipe()[0], true)));
+            int closed = Fds.eventFd();
+            Fds.close(closed);
+            assertEquals(-Errno.EBADF, Sockets.tryAccept(closed, true));
+        } finally {
+            Fds.setOpenFileLimit(oldLimit);
+        }
+    }
+
+    /** Every constant in Errno is the value the C library gives its name. */
+    @Test
+    void errnoConstantsMatchTheirNames() throws Exception {
+        int n = 0;
+        for (java.lang.reflect.Field f : Errno.class.getFields()) {
+            assertEquals(f.getName(), Errno.name(f.getInt(null)));
+            n++;
+        }
+        assertTrue(n >= 10);
+    }
+
     @Test
     void acceptBlockingFlag() throws Exception {
         try (Res r = new Res()) {

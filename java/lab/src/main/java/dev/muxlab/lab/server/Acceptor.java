@@ -3,8 +3,8 @@ package dev.muxlab.lab.server;
 import java.io.IOException;
 import java.util.function.Consumer;
 
+import dev.muxlab.Errno;
 import dev.muxlab.Fds;
-import dev.muxlab.NativeException;
 import dev.muxlab.Sockets;
 
 /**
@@ -19,7 +19,8 @@ import dev.muxlab.Sockets;
  * fd was freed meanwhile (a connection closed), so the connection is kept and served.
  * <p>
  * At the fd limit {@code accept4} fails with EMFILE before it looks at the queue, so EMFILE does
- * not mean a connection is waiting; {@link #next} says {@link #DRAINED} when none was. One
+ * not mean a connection is waiting; {@link #next} says {@link #DRAINED} when none was. The
+ * path allocates nothing and throws nothing (a flood at the limit fails on every call). One
  * instance per accepting thread.
  */
 final class Acceptor implements AutoCloseable {
@@ -65,33 +66,27 @@ final class Acceptor implements AutoCloseable {
         if (spare < 0) {
             reopen(); // a BACKOFF ago the spare could not be reopened
         }
-        int c;
-        try {
-            c = Sockets.accept(listenFd, nonBlockingConnections);
-        } catch (NativeException e) {
-            switch (e.errnoName()) {
-                case "EMFILE":
-                case "ENFILE":
-                    stats.acceptFdLimit.increment();
-                    return atFdLimit();
-                case "ECONNABORTED":
-                case "EPROTO":
-                case "EPERM":
-                case "EINTR":
-                    return RETRY;
-                case "EINVAL":
-                    return NOT_LISTENING;
-                default:
-                    stats.errors.increment();
-                    log.accept("accept failed: " + e.getMessage());
-                    return BACKOFF;
-            }
-        } catch (IOException e) {
-            stats.errors.increment();
-            log.accept("accept failed: " + e.getMessage());
-            return BACKOFF;
+        int c = Sockets.tryAccept(listenFd, nonBlockingConnections);
+        if (c >= 0) {
+            return admit(c);
         }
-        return c < 0 ? DRAINED : admit(c);
+        int e = -c;
+        if (e == Errno.EAGAIN) {
+            return DRAINED;
+        }
+        if (e == Errno.EMFILE || e == Errno.ENFILE) {
+            stats.acceptFdLimit.increment();
+            return atFdLimit();
+        }
+        if (e == Errno.ECONNABORTED || e == Errno.EPROTO || e == Errno.EPERM || e == Errno.EINTR) {
+            return RETRY;
+        }
+        if (e == Errno.EINVAL) {
+            return NOT_LISTENING;
+        }
+        stats.errors.increment();
+        log.accept("accept failed: " + Errno.name(e));
+        return BACKOFF;
     }
 
     private int admit(int c) {
@@ -111,12 +106,8 @@ final class Acceptor implements AutoCloseable {
         }
         Fds.closeQuietly(spare);
         spare = -1;
-        int c;
-        try {
-            c = Sockets.accept(listenFd, nonBlockingConnections);
-        } catch (IOException e) {
-            c = -1; // ENFILE (the system is out of files), or the connection vanished
-        }
+        // ENFILE (the system is out of files) or the connection vanished: nothing to shed
+        int c = Sockets.tryAccept(listenFd, nonBlockingConnections);
         reopen();
         if (c < 0) {
             return spare < 0 ? BACKOFF : DRAINED;
@@ -132,11 +123,8 @@ final class Acceptor implements AutoCloseable {
 
     private void reopen() {
         if (spare < 0) {
-            try {
-                spare = Fds.eventFd();
-            } catch (IOException e) {
-                spare = -1;
-            }
+            int fd = Fds.tryEventFd();
+            spare = fd >= 0 ? fd : -1;
         }
     }
 
