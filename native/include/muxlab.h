@@ -144,6 +144,7 @@ MUX_API int mux_set_reuseport(int fd, int on);
 MUX_API int mux_set_tcp_nodelay(int fd, int on);
 MUX_API int mux_set_linger(int fd, int on, int seconds);
 MUX_API int mux_set_recv_timeout(int fd, int64_t millis);          /* SO_RCVTIMEO; 0 = none */
+MUX_API int mux_set_send_timeout(int fd, int64_t millis);          /* SO_SNDTIMEO; 0 = none */
 
 /* ---- signals and threads, for EINTR tests (signal.c) ---- */
 MUX_API int mux_signal_install(int signo);                    /* counting handler, no SA_RESTART */

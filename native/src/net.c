@@ -108,12 +108,26 @@ int mux_set_linger(int fd, int on, int seconds)
     return setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof l) < 0 ? -errno : 0;
 }
 
-int mux_set_recv_timeout(int fd, int64_t millis)
+/* SO_RCVTIMEO / SO_SNDTIMEO from milliseconds; 0 means no timeout. */
+static int set_timeout(int fd, int opt, int64_t millis)
 {
     if (millis < 0)
         return -EINVAL;
     struct timeval tv;
     tv.tv_sec = (time_t)(millis / 1000);
     tv.tv_usec = (suseconds_t)((millis % 1000) * 1000);
-    return setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) < 0 ? -errno : 0;
+    return setsockopt(fd, SOL_SOCKET, opt, &tv, sizeof tv) < 0 ? -errno : 0;
+}
+
+int mux_set_recv_timeout(int fd, int64_t millis)
+{
+    return set_timeout(fd, SO_RCVTIMEO, millis);
+}
+
+/* A blocking write that has waited this long for buffer space returns the
+ * bytes it wrote so far, or -EAGAIN if it wrote none (the wait is bounded per
+ * call, not per byte). */
+int mux_set_send_timeout(int fd, int64_t millis)
+{
+    return set_timeout(fd, SO_SNDTIMEO, millis);
 }

@@ -1,11 +1,12 @@
 /* Raw fd shims (socketpair, pipe, eventfd, read/write, close, dup, shutdown,
  * non-blocking and cloexec flags, RLIMIT_NOFILE, fill/drain/FIONREAD, files)
- * and the TCP/IPv4 shims on 127.0.0.1. */
+ * and the TCP/IPv4 shims on 127.0.0.1, with the socket timeouts. */
 #include "mtest_mux.h"
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 
 #define LOOPBACK 0x7f000001
 
@@ -529,6 +530,112 @@ static void tcp_linger_reset(void)
     CHECK_EQ(mux_close(ls), 0);
 }
 
+static int64_t timeout_ms_of(int fd, int opt)
+{
+    struct timeval tv = { -1, -1 };
+    socklen_t len = sizeof tv;
+    if (getsockopt(fd, SOL_SOCKET, opt, &tv, &len) < 0)
+        return -errno;
+    return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+}
+
+/* The option round-trips through getsockopt (1500 ms is a whole number of
+ * jiffies for every HZ), 0 clears it, and bad input is refused. The receive
+ * side shares the code, so it is checked here too. */
+static void tcp_timeout_options(void)
+{
+    int s = mux_tcp_socket(0);
+    CHECK_EQ(timeout_ms_of(s, SO_SNDTIMEO), 0);
+    CHECK_EQ(mux_set_send_timeout(s, 1500), 0);
+    CHECK_EQ(timeout_ms_of(s, SO_SNDTIMEO), 1500);
+    CHECK_EQ(timeout_ms_of(s, SO_RCVTIMEO), 0); /* the other direction untouched */
+    CHECK_EQ(mux_set_send_timeout(s, 0), 0);
+    CHECK_EQ(timeout_ms_of(s, SO_SNDTIMEO), 0);
+    CHECK_EQ(mux_set_recv_timeout(s, 1500), 0);
+    CHECK_EQ(timeout_ms_of(s, SO_RCVTIMEO), 1500);
+    CHECK_EQ(timeout_ms_of(s, SO_SNDTIMEO), 0);
+    CHECK_EQ(mux_set_recv_timeout(s, 0), 0);
+    CHECK_EQ(timeout_ms_of(s, SO_RCVTIMEO), 0);
+    CHECK_EQ(mux_set_send_timeout(s, -1), -EINVAL);
+    CHECK_EQ(mux_set_send_timeout(s, INT64_MIN), -EINVAL);
+    CHECK_EQ(mux_set_recv_timeout(s, -1), -EINVAL);
+    CHECK_EQ(timeout_ms_of(s, SO_SNDTIMEO), 0); /* a refused value changes nothing */
+    CHECK_EQ(mux_close(s), 0);
+    CHECK_EQ(mux_set_send_timeout(-1, 100), -EBADF);
+    CHECK_EQ(mux_set_send_timeout(s, 100), -EBADF); /* closed */
+    CHECK_EQ(mux_set_recv_timeout(-1, 100), -EBADF);
+    int p[2];
+    CHECK_EQ(mux_pipe(0, p), 0);
+    CHECK_EQ(mux_set_send_timeout(p[1], 100), -ENOTSOCK);
+    mt_close_pair(p);
+}
+
+#define SEND_TIMEOUT_MS 200
+#define BIG_WRITE (8 << 20) /* far more than loopback and AF_UNIX buffers hold */
+
+/* A blocking write to a peer that never reads: with SO_SNDTIMEO it returns
+ * after about the timeout, with a partial count when it wrote something and
+ * -EAGAIN when it wrote nothing. The bounds are generous: the lower one shows
+ * it did wait, the upper one that it did not hang. */
+static void send_timeout_ends_blocked_write(int w)
+{
+    char *big = calloc(1, BIG_WRITE);
+    CHECK(big != NULL);
+    if (!big)
+        return;
+    CHECK_EQ(mux_get_nonblock(w), 0);
+    CHECK_EQ(mux_set_send_timeout(w, SEND_TIMEOUT_MS), 0);
+    int64_t t0 = mt_now_ms();
+    int64_t n = mux_write(w, addr_of(big), BIG_WRITE);
+    int64_t waited = mt_now_ms() - t0;
+    CHECK_GT(n, 0);          /* the buffers took some of it ... */
+    CHECK_LT(n, BIG_WRITE);  /* ... not all: the write timed out part way */
+    CHECK_GE(waited, SEND_TIMEOUT_MS - 50);
+    CHECK_LT(waited, 10000);
+    /* now nothing fits: the next write waits again and reports EAGAIN (a
+     * loopback TCP peer may still take some more while its buffers settle:
+     * that is a partial count, so allow a few tries) */
+    int64_t rc = 0;
+    for (int i = 0; i < 5; i++) {
+        t0 = mt_now_ms();
+        rc = mux_write(w, addr_of(big), BIG_WRITE);
+        waited = mt_now_ms() - t0;
+        CHECK_GE(waited, SEND_TIMEOUT_MS - 50);
+        CHECK_LT(waited, 10000);
+        if (rc == -EAGAIN)
+            break;
+        CHECK_GE(rc, 0);
+    }
+    CHECK_EQ(rc, -EAGAIN);
+    free(big);
+}
+
+static void send_timeout_socketpair(void)
+{
+    int sv[2] = { -1, -1 };
+    CHECK_EQ(mux_socketpair(0, sv), 0);
+    send_timeout_ends_blocked_write(sv[0]);
+    /* 0 turns the timeout off again; the data already written still arrives */
+    CHECK_EQ(mux_set_send_timeout(sv[0], 0), 0);
+    CHECK_EQ(timeout_ms_of(sv[0], SO_SNDTIMEO), 0);
+    CHECK_EQ(mux_set_nonblock(sv[1], 1), 0);
+    CHECK_GT(mux_drain(sv[1]), 0);
+    mt_close_pair(sv);
+}
+
+static void send_timeout_tcp(void)
+{
+    int ls = tcp_listener(0);
+    int c = mux_tcp_socket(0);
+    CHECK_EQ(mux_connect4(c, LOOPBACK, mux_local_port(ls)), 0);
+    int s = mux_accept(ls, 0);
+    CHECK_GE(s, 0);
+    send_timeout_ends_blocked_write(c);
+    CHECK_EQ(mux_close(s), 0);
+    CHECK_EQ(mux_close(c), 0);
+    CHECK_EQ(mux_close(ls), 0);
+}
+
 int main(void)
 {
     int fds_at_start = mt_fd_count();
@@ -551,6 +658,9 @@ int main(void)
     RUN(tcp_address_errors());
     RUN(tcp_sockopts());
     RUN(tcp_linger_reset());
+    RUN(tcp_timeout_options());
+    RUN(send_timeout_socketpair());
+    RUN(send_timeout_tcp());
     RUN(mt_no_fd_leak(fds_at_start));
     return mtest_summary("test_fd");
 }

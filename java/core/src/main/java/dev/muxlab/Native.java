@@ -230,6 +230,7 @@ final class Native {
         @IgnoreError int mux_set_tcp_nodelay(int fd, int on);
         @IgnoreError int mux_set_linger(int fd, int on, int seconds);
         @IgnoreError int mux_set_recv_timeout(int fd, long millis);
+        @IgnoreError int mux_set_send_timeout(int fd, long millis);
 
         @IgnoreError int mux_signal_install(int signo);
         @IgnoreError long mux_signal_count();

@@ -168,6 +168,20 @@ public final class Sockets {
         Native.check(LIB.mux_set_recv_timeout(fd, millis), "setsockopt(SO_RCVTIMEO)");
     }
 
+    /**
+     * SO_SNDTIMEO: bounds how long one blocking write waits for send-buffer space (a peer that
+     * does not read). When the time is up the kernel returns the bytes written so far, which
+     * {@link Fds#write} reports as a short count, or, if nothing was written, fails with
+     * EAGAIN/EWOULDBLOCK, which it reports as 0 ("would block"); 0 waits forever. A caller that
+     * loops until everything is written should treat 0 from a blocking socket as "timed out".
+     */
+    public static void setSendTimeout(int fd, long millis) throws IOException {
+        if (millis < 0) {
+            throw new IllegalArgumentException("negative send timeout " + millis);
+        }
+        Native.check(LIB.mux_set_send_timeout(fd, millis), "setsockopt(SO_SNDTIMEO)");
+    }
+
     /** Dotted rendering of a host-order address. */
     public static String format(int addr) {
         return ((addr >>> 24) & 255) + "." + ((addr >>> 16) & 255) + "." + ((addr >>> 8) & 255) + "." + (addr & 255);

@@ -265,6 +265,8 @@ class SocketsTest {
         }
         final int closed = fd;
         assertErrno("EBADF", () -> Sockets.setTcpNoDelay(closed, true));
+        assertErrno("EBADF", () -> Sockets.setSendTimeout(closed, 100));
+        assertErrno("EBADF", () -> Sockets.setReceiveTimeout(closed, 100));
         assertErrno("EBADF", () -> Sockets.localPort(closed));
         assertErrno("EBADF", () -> Sockets.finishConnect(closed));
         assertErrno("EBADF", () -> Sockets.accept(closed, true));
@@ -279,6 +281,7 @@ class SocketsTest {
             assertErrno("EINVAL", () -> Sockets.setLinger(fd, true, -1));
             int[] sp = r.socketPair();
             assertErrno("ENOTSOCK", () -> Sockets.accept(r.pipe()[0], true));
+            assertErrno("ENOTSOCK", () -> Sockets.setSendTimeout(r.pipe()[1], 100));
             assertErrno("EAFNOSUPPORT", () -> Sockets.localPort(sp[0]));
         }
     }
@@ -324,5 +327,63 @@ class SocketsTest {
             Fds.close(sp[1]);
         }
         assertErrno("EBADF", () -> Sockets.setReceiveTimeout(-1, 10));
+    }
+
+    /**
+     * SO_SNDTIMEO: a blocking write to a peer that never reads returns after about the timeout
+     * instead of hanging: first a short count (the buffers took part of it), then 0 ("would
+     * block", EAGAIN) once nothing more fits. The socket stays usable: when the peer reads, the
+     * data arrives and writing goes on.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"tcp", "unix"})
+    void sendTimeoutEndsABlockingWrite(String kind) throws Exception {
+        try (Res r = new Res()) {
+            int w;
+            int peer;
+            if (kind.equals("tcp")) {
+                int[] tcp = T.tcpPair(r);
+                w = tcp[0];
+                peer = tcp[1];
+                Fds.setNonBlocking(w, false);
+            } else {
+                int[] sp = r.track(Fds.socketPair(false));
+                w = sp[0];
+                peer = sp[1];
+                Fds.setNonBlocking(peer, true);
+            }
+            assertFalse(Fds.isNonBlocking(w));
+            Sockets.setSendTimeout(w, 200);
+            ByteBuffer big = ByteBuffer.allocateDirect(8 << 20); // more than any loopback buffer holds
+            long t0 = System.nanoTime();
+            int n = Fds.write(w, big);
+            long waited = System.nanoTime() - t0;
+            assertTrue(n > 0 && n < big.capacity(), "a short count, not all and not nothing: " + n);
+            assertTrue(waited >= 150_000_000L, "it did wait: " + waited / 1_000_000 + " ms");
+            // TCP may still take more while its buffers settle; then a write that fits nothing is 0
+            int last = -1;
+            for (int i = 0; i < 5 && last != 0; i++) {
+                t0 = System.nanoTime();
+                last = Fds.write(w, big);
+                waited = System.nanoTime() - t0;
+                assertTrue(waited >= 150_000_000L, "write " + i + " did wait: " + waited / 1_000_000 + " ms");
+            }
+            assertEquals(0, last, "a blocking write that timed out with nothing written reports would-block");
+            long written = big.position();
+            long drained = 0;
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (drained < written && System.nanoTime() < deadline) {
+                long d = Fds.drain(peer);
+                drained += d;
+                if (d == 0) {
+                    Thread.sleep(1);
+                }
+            }
+            assertEquals(written, drained, "everything written before the timeout arrives");
+            assertEquals(3, Fds.write(w, ByteBuffer.allocateDirect(3)), "writing goes on");
+            Sockets.setSendTimeout(w, 0); // off again
+            assertThrows(IllegalArgumentException.class, () -> Sockets.setSendTimeout(w, -1));
+        }
+        assertErrno("EBADF", () -> Sockets.setSendTimeout(-1, 10));
     }
 }

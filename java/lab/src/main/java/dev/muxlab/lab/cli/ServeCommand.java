@@ -48,7 +48,8 @@ public final class ServeCommand implements Callable<Integer> {
     int maxOutput;
 
     @Option(names = "--idle-timeout", defaultValue = "60000",
-            description = "close connections idle this many ms, 0 never (default: ${DEFAULT-VALUE})")
+            description = "close connections idle this many ms (nothing arrives, no pending output is"
+                    + " taken), 0 never (default: ${DEFAULT-VALUE})")
     long idleTimeout;
 
     @Option(names = "--header-timeout", defaultValue = "10000",

@@ -21,7 +21,9 @@ import dev.muxlab.Sockets;
  * pool, a connection holds its worker until it closes, so connections beyond the pool size wait
  * in the queue, accepted by the kernel but unserved, until a worker frees up ({@code queued}
  * counts them). Idle connections are closed after {@code idleTimeoutMillis} through SO_RCVTIMEO
- * on the blocking read.
+ * on the blocking read; the same value goes to SO_SNDTIMEO, so a peer that stops reading cannot
+ * hold its thread in a blocking write forever either: a write that gets nothing into the send
+ * buffer for that long closes the connection ({@code writeTimeouts}).
  */
 final class BlockingServer implements Server {
     private final ServerConfig cfg;
@@ -114,6 +116,8 @@ final class BlockingServer implements Server {
             if (cfg.idleTimeoutMillis > 0) {
                 // a blocking read that waits this long returns EAGAIN (Fds.read: 0): idle
                 Sockets.setReceiveTimeout(fd, cfg.idleTimeoutMillis);
+                // a blocking write likewise: a short count, or EAGAIN (Fds.write: 0) if nothing fit
+                Sockets.setSendTimeout(fd, cfg.idleTimeoutMillis);
             }
             for (;;) {
                 boolean room = in.hasRemaining();
@@ -126,7 +130,7 @@ final class BlockingServer implements Server {
                     in.flip();
                     if (in.hasRemaining()) {
                         session.onInput(in, out);
-                        writeAll(fd, out);
+                        writeAll(fd, out); // closing anyway: a timeout here is only counted
                     }
                     return;
                 }
@@ -136,7 +140,9 @@ final class BlockingServer implements Server {
                 while (in.hasRemaining()) {
                     int before = in.remaining();
                     verdict = session.onInput(in, out);
-                    writeAll(fd, out); // blocks until the peer takes it: backpressure for free
+                    if (!writeAll(fd, out)) { // blocks until the peer takes it: backpressure for free
+                        return; // ... unless it takes nothing for the whole send timeout
+                    }
                     if (verdict == Session.CLOSE || in.remaining() == before) {
                         break;
                     }
@@ -163,13 +169,29 @@ final class BlockingServer implements Server {
         }
     }
 
-    private void writeAll(int fd, ByteBuffer out) throws IOException {
+    /**
+     * Writes all of out with blocking writes. A short count means the send timeout expired after
+     * some progress, so it goes on; 0 means a whole timeout passed with nothing written (EAGAIN
+     * from a blocking socket): the peer is not reading, counted and reported as false. Without a
+     * send timeout this blocks for as long as the peer does not read.
+     *
+     * @return true when everything was written, false on a write timeout
+     */
+    private boolean writeAll(int fd, ByteBuffer out) throws IOException {
         out.flip();
-        while (out.hasRemaining()) {
-            int n = Fds.write(fd, out);
-            stats.bytesOut.add(n);
+        try {
+            while (out.hasRemaining()) {
+                int n = Fds.write(fd, out);
+                if (n == 0) {
+                    stats.writeTimeouts.increment();
+                    return false;
+                }
+                stats.bytesOut.add(n);
+            }
+            return true;
+        } finally {
+            out.clear();
         }
-        out.clear();
     }
 
     private void finish(int fd) {

@@ -20,7 +20,10 @@ public final class ServerConfig {
     public int readBufferBytes = 16 * 1024;
     /** HTTP: a header block larger than this gets 431 and the connection is closed. */
     public int maxHeaderBytes = 8 * 1024;
-    /** Connections idle this long are closed (0 disables). */
+    /**
+     * Connections idle this long are closed (0 disables): nothing arrives and the peer takes none
+     * of the pending output. The blocking models apply it as SO_RCVTIMEO and SO_SNDTIMEO.
+     */
     public long idleTimeoutMillis = 60_000;
     /**
      * HTTP, reactor models: a connection whose request header block is not complete this long

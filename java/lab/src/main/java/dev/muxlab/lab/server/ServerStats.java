@@ -18,6 +18,12 @@ public final class ServerStats {
     public final LongAdder rejectedFdSetSize = new LongAdder();
     public final LongAdder resets = new LongAdder();
     public final LongAdder idleClosed = new LongAdder();
+    /**
+     * Blocking models: closed because a blocking write got nothing into the send buffer for the
+     * idle timeout (SO_SNDTIMEO; a peer that does not read). The reactors close such a connection
+     * as idle instead, as it makes progress in neither direction.
+     */
+    public final LongAdder writeTimeouts = new LongAdder();
     /** HTTP: closed because a request header block was not complete within the header timeout. */
     public final LongAdder headerTimeouts = new LongAdder();
     public final LongAdder bytesIn = new LongAdder();
@@ -40,6 +46,7 @@ public final class ServerStats {
         m.put("rejected_fd_setsize", rejectedFdSetSize.sum());
         m.put("resets", resets.sum());
         m.put("idle_closed", idleClosed.sum());
+        m.put("write_timeouts", writeTimeouts.sum());
         m.put("header_timeouts", headerTimeouts.sum());
         m.put("bytes_in", bytesIn.sum());
         m.put("bytes_out", bytesOut.sum());

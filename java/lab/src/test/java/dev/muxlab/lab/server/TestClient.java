@@ -61,6 +61,36 @@ final class TestClient implements AutoCloseable {
         send(s.getBytes(StandardCharsets.ISO_8859_1));
     }
 
+    /**
+     * Sends zeros and never reads, until the server gives up on the connection: a write fails
+     * (ECONNRESET or EPIPE; other errors propagate). A server that neither reads nor closes makes
+     * this time out. Returns the bytes sent.
+     *
+     * @throws IOException "still open" when the connection outlived timeoutMillis
+     */
+    long floodUntilClosed(long timeoutMillis) throws IOException {
+        ByteBuffer zeros = ByteBuffer.allocateDirect(64 * 1024);
+        long sent = 0;
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+        for (;;) {
+            zeros.clear();
+            int n;
+            try {
+                n = Fds.write(fd, zeros);
+            } catch (NativeException e) {
+                String name = e.errnoName();
+                if (name.equals("ECONNRESET") || name.equals("EPIPE")) {
+                    return sent;
+                }
+                throw e;
+            }
+            sent += n;
+            if (n == 0 && !waitFor(Events.WRITE, deadline)) { // an error or hangup also wakes it
+                throw new IOException("still open after " + timeoutMillis + " ms, " + sent + " bytes sent");
+            }
+        }
+    }
+
     /** Reads exactly n bytes (fewer only at EOF) within timeoutMillis. */
     byte[] recv(int n, long timeoutMillis) throws IOException {
         ByteArrayOutputStream acc = new ByteArrayOutputStream();

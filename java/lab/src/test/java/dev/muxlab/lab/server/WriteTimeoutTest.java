@@ -1,0 +1,99 @@
+package dev.muxlab.lab.server;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicReference;
+
+import dev.muxlab.Fds;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The blocking models against a peer that sends but never reads: the echo fills both directions'
+ * buffers and the server's blocking write stops making progress. SO_SNDTIMEO (the idle timeout)
+ * ends that write, the connection is closed and counted in {@code writeTimeouts}, and the thread
+ * goes back to serving. Bounds are generous: closed within 10 s of a 500 ms timeout.
+ */
+@Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class WriteTimeoutTest {
+    static final long IDLE_TIMEOUT = 500;
+
+    static ServerConfig config(Model model, long idleTimeout) {
+        ServerConfig cfg = new ServerConfig();
+        cfg.model = model;
+        cfg.proto = Proto.ECHO;
+        cfg.port = 0;
+        cfg.verbose = false;
+        cfg.idleTimeoutMillis = idleTimeout;
+        cfg.poolThreads = 1; // threadpool: the next client is served only if the worker came back
+        return cfg;
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Model.class, names = {"BLOCKING", "THREADPOOL"})
+    void aPeerThatNeverReadsIsClosedAndTheThreadServesOthers(Model model) throws Exception {
+        try (Server s = ServerEndToEndTest.start(config(model, IDLE_TIMEOUT))) {
+            try (TestClient hog = new TestClient(s.port())) {
+                long sent = hog.floodUntilClosed(10_000);
+                assertTrue(sent > 0, "the flood got somewhere before the close");
+            }
+            ServerEndToEndTest.eventually(() -> s.stats().active.get() == 0, "the hog's connection to close");
+            assertEquals(1, s.stats().writeTimeouts.sum(), s.stats().toString());
+            assertEquals(0, s.stats().idleClosed.sum(), "a write timeout, not a read one: " + s.stats());
+            assertEquals(0, s.stats().errors.sum(), s.stats().toString());
+            assertTrue(s.stats().toString().contains("write_timeouts=1"), s.stats().toString());
+
+            try (TestClient next = new TestClient(s.port())) {
+                next.send("still serving");
+                assertEquals("still serving", new String(next.recv(13, 5000), StandardCharsets.US_ASCII));
+            }
+            assertEquals(2, s.stats().accepted.sum());
+            assertEquals(1, s.stats().writeTimeouts.sum(), s.stats().toString());
+        }
+    }
+
+    /**
+     * A peer that reads, only in bursts with short pauses, is not a write timeout: blocked
+     * writes resume when it drains, and every byte comes back in order. The pauses (50 ms) are
+     * far below the timeout (2 s), so only a hang of seconds could close it.
+     */
+    @ParameterizedTest
+    @EnumSource(value = Model.class, names = {"BLOCKING", "THREADPOOL"})
+    void aPeerThatReadsInBurstsLosesNothing(Model model) throws Exception {
+        try (Server s = ServerEndToEndTest.start(config(model, 2000)); TestClient c = new TestClient(s.port())) {
+            byte[] data = new byte[16_000_000]; // more than the loopback buffers hold: writes block
+            new Random(11).nextBytes(data);
+            AtomicReference<Throwable> writerFailure = new AtomicReference<>();
+            Thread writer = new Thread(() -> {
+                try {
+                    c.send(data);
+                } catch (Throwable t) {
+                    writerFailure.set(t);
+                }
+            }, "burst-writer");
+            writer.start();
+            ByteArrayOutputStream back = new ByteArrayOutputStream(data.length);
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while (back.size() < data.length && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+                int ready = Fds.available(c.fd);
+                if (ready > 0) {
+                    back.write(c.recv(Math.min(ready, data.length - back.size()), 5000));
+                }
+                if (c.eof()) {
+                    break;
+                }
+            }
+            writer.join(10_000);
+            assertNull(writerFailure.get(), () -> "writer: " + writerFailure.get());
+            assertEquals(data.length, back.size(), s.stats().toString());
+            assertArrayEquals(data, back.toByteArray());
+            assertEquals(0, s.stats().writeTimeouts.sum(), s.stats().toString());
+            assertEquals(0, s.stats().idleClosed.sum(), s.stats().toString());
+        }
+    }
+}
