@@ -245,8 +245,9 @@ final class BlockingServer implements Server {
             }
         }
         for (Integer fd : open) {
-            try {
+            try { // both ways: wakes a thread blocked in read() and one blocked in write()
                 Fds.shutdownInput(fd);
+                Fds.shutdownOutput(fd);
             } catch (IOException ignored) {
                 // already closing
             }

@@ -3,6 +3,7 @@ package dev.muxlab.lab.server;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicReference;
@@ -53,6 +54,28 @@ class WriteTimeoutTest {
             }
             assertEquals(2, s.stats().accepted.sum());
             assertEquals(1, s.stats().writeTimeouts.sum(), s.stats().toString());
+        }
+    }
+
+    /**
+     * With no timeout, a thread stays blocked in write() to a peer that never reads; stopping the
+     * server must still wake it (shutdown of both directions), not wait out the join timeouts.
+     */
+    @ParameterizedTest
+    @EnumSource(value = Model.class, names = {"BLOCKING", "THREADPOOL"})
+    void closeWakesAThreadBlockedInWrite(Model model) throws Exception {
+        Server s = ServerEndToEndTest.start(config(model, 0));
+        try (TestClient hog = new TestClient(s.port())) {
+            IOException stuck = assertThrows(IOException.class, () -> hog.floodUntilClosed(1000),
+                    "no timeout: the server's write blocks and the connection stays open");
+            assertTrue(stuck.getMessage().contains("still open"), stuck.getMessage());
+            long t0 = System.nanoTime();
+            s.close();
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertTrue(ms < 4000, "close() took " + ms + " ms: the writer was not woken");
+            hog.floodUntilClosed(5000); // returns once the server side is gone
+        } finally {
+            s.close();
         }
     }
 
