@@ -1,6 +1,7 @@
 package dev.muxlab.lab;
 
 import java.io.IOException;
+import java.util.ArrayDeque;
 import java.util.PriorityQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
@@ -55,6 +56,7 @@ public final class EventLoop implements Runnable, AutoCloseable {
     private Handler[] handlers = new Handler[256];
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final PriorityQueue<Timer> timers = new PriorityQueue<>();
+    private final ArrayDeque<Runnable> deferred = new ArrayDeque<>();
     private long timerSeq;
     private volatile boolean stopping;
     private volatile Thread thread;
@@ -121,6 +123,15 @@ public final class EventLoop implements Runnable, AutoCloseable {
         return t;
     }
 
+    /**
+     * Runs task on the loop thread in the next iteration, after an await that does not block
+     * (timeout 0): ready IO is dispatched first. For splitting long work into slices so that
+     * other connections are served in between. Call from the loop thread.
+     */
+    public void defer(Runnable task) {
+        deferred.add(task);
+    }
+
     /** Queues task to run on the loop thread and wakes the loop. Safe from any thread. */
     public void execute(Runnable task) {
         tasks.add(task);
@@ -169,7 +180,8 @@ public final class EventLoop implements Runnable, AutoCloseable {
      * dispatch, then due timers and queued tasks. Returns the number of fds dispatched.
      */
     public int runOnce(long maxWaitMillis) throws IOException {
-        long timeout = tasks.isEmpty() ? timerTimeout() : 0;
+        long timeout = tasks.isEmpty() && deferred.isEmpty() ? timerTimeout() : 0;
+        int deferredBefore = deferred.size(); // tasks deferred from now on wait for the next await
         if (maxWaitMillis >= 0 && (timeout < 0 || timeout > maxWaitMillis)) {
             timeout = maxWaitMillis;
         }
@@ -190,6 +202,9 @@ public final class EventLoop implements Runnable, AutoCloseable {
         Runnable r;
         while ((r = tasks.poll()) != null) {
             r.run();
+        }
+        for (int i = 0; i < deferredBefore; i++) {
+            deferred.poll().run();
         }
         return n;
     }
