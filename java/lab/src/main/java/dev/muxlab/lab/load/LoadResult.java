@@ -29,6 +29,12 @@ public final class LoadResult {
     public final long connectionsEstablished;
     /** Connections still open when the run ended. */
     public final long connectionsOpenAtEnd;
+    /**
+     * Connections that got at least one complete reply (an echoed message, an HTTP response) over
+     * the whole run. Below {@link #connectionsEstablished} when some were starved, e.g. by the
+     * threadpool model, whose pool serves only as many connections as it has threads.
+     */
+    public final long connectionsAnswered;
     public final long durationMillis;
     public final long warmupMillis;
     /** Time taken to open the connections (before the warmup). */
@@ -93,8 +99,8 @@ public final class LoadResult {
         this.fdLimit = fdLimit;
 
         Histogram h = new Histogram(1, LoadWorker.HIGHEST_MICROS, 3);
-        long est = 0, open = 0, msgs = 0, total = 0, sent = 0, recv = 0, ce = 0, rs = 0, mm = 0, bad = 0, pe = 0,
-                oe = 0, dr = 0;
+        long est = 0, open = 0, answered = 0, msgs = 0, total = 0, sent = 0, recv = 0, ce = 0, rs = 0, mm = 0,
+                bad = 0, pe = 0, oe = 0, dr = 0;
         Map<String, Long> errs = new TreeMap<>();
         Map<Integer, Long> status = new TreeMap<>();
         List<String> samples = new ArrayList<>();
@@ -102,6 +108,7 @@ public final class LoadResult {
             h.add(w.histogram);
             est += w.established;
             open += w.openAtEnd;
+            answered += w.answered;
             msgs += w.messages;
             total += w.messagesTotal;
             sent += w.bytesSent;
@@ -128,6 +135,7 @@ public final class LoadResult {
         this.latency = h;
         this.connectionsEstablished = est;
         this.connectionsOpenAtEnd = open;
+        this.connectionsAnswered = answered;
         this.messages = msgs;
         this.messagesTotal = total;
         this.bytesSent = sent;
@@ -202,7 +210,8 @@ public final class LoadResult {
                 .append(rate > 0 ? "open loop at " + num(rate, 0) + " msg/s" : "closed loop").append(", ")
                 .append(threads).append(threads == 1 ? " thread" : " threads").append('\n');
         line(sb, "connections", connectionsEstablished + " of " + connectionsRequested + " established in "
-                + connectMillis + " ms, " + connectionsOpenAtEnd + " open at end (fd limit " + fdLimit + ")");
+                + connectMillis + " ms, " + connectionsAnswered + " answered, " + connectionsOpenAtEnd
+                + " open at end (fd limit " + fdLimit + ")");
         line(sb, "duration", num(durationMillis / 1000.0, 2) + " s measured after " + num(warmupMillis / 1000.0, 2)
                 + " s warmup");
         line(sb, "messages", messages + " (" + num(messagesPerSecond, 0) + " msg/s); " + messagesTotal
@@ -259,6 +268,7 @@ public final class LoadResult {
         j.field("requested", connectionsRequested);
         j.field("established", connectionsEstablished);
         j.field("open_at_end", connectionsOpenAtEnd);
+        j.field("answered", connectionsAnswered);
         j.field("connect_ms", connectMillis);
         j.end();
         j.field("fd_limit", fdLimit);

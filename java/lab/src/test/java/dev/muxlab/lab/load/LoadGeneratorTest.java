@@ -59,6 +59,7 @@ class LoadGeneratorTest {
     private static void assertClean(LoadResult r, int connections) {
         assertEquals(connections, r.connectionsEstablished, r::toText);
         assertEquals(connections, r.connectionsOpenAtEnd, r::toText);
+        assertEquals(connections, r.connectionsAnswered, r::toText);
         assertEquals(0, r.connectErrors, r::toText);
         assertEquals(0, r.resets, r::toText);
         assertEquals(0, r.mismatchedBytes, r::toText);
@@ -147,10 +148,42 @@ class LoadGeneratorTest {
             assertEquals(20, r.connectionsEstablished, r::toText);
             assertEquals(10, r.resets, r::toText);
             assertEquals(10, r.connectionsOpenAtEnd, r::toText);
+            assertEquals(10, r.connectionsAnswered, "the 10 closed at once never got a reply: " + r.toText());
             assertEquals(10L, r.errorsByName.values().stream().mapToLong(Long::longValue).sum(), r::toText);
             assertEquals(0, r.mismatchedBytes, r::toText);
             assertTrue(r.messages > 0, r::toText);
             assertFalse(r.failed(), r::toText);
+        }
+    }
+
+    @Test
+    void threadPoolStarvesConnectionsBeyondItsPool() throws IOException {
+        // a pool of 2 holds its first 2 connections for their whole life: the other 8 are
+        // accepted by the kernel but never get a reply
+        ServerConfig sc = new ServerConfig();
+        sc.model = Model.THREADPOOL;
+        sc.proto = Proto.HTTP;
+        sc.port = 0;
+        sc.poolThreads = 2;
+        sc.verbose = false;
+        try (Server s = Server.create(sc)) {
+            s.start();
+            LoadConfig c = config(s.port(), 10, 700);
+            c.proto = Proto.HTTP;
+            LoadResult r = LoadGenerator.run(c);
+            assertEquals(10, r.connectionsEstablished, r::toText);
+            assertEquals(2, r.connectionsAnswered, r::toText);
+            assertTrue(r.messages > 0, r::toText);
+            assertEquals(0, r.resets + r.otherErrors + r.protocolErrors + r.mismatchedBytes, r::toText);
+            assertTrue(r.toText().contains("2 answered"), r::toText);
+            assertTrue(r.toJson().contains("\"answered\":2"), r::toJson);
+        }
+        // the same load against a reactor: every connection is answered
+        try (Server s = server(Model.EPOLL_ET, Proto.HTTP)) {
+            LoadConfig c = config(s.port(), 10, 300);
+            c.proto = Proto.HTTP;
+            LoadResult r = LoadGenerator.run(c);
+            assertEquals(10, r.connectionsAnswered, r::toText);
         }
     }
 
