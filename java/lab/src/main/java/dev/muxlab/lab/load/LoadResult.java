@@ -76,6 +76,31 @@ public final class LoadResult {
     public final List<String> errorSamples;
     public final List<String> warnings;
 
+    /** Slowloris connections asked for ({@link LoadConfig#slow}); 0 when there were none. */
+    public final int slowRequested;
+    /** Milliseconds between two bytes of one slowloris connection. */
+    public final long slowIntervalMillis;
+    /** Slowloris connections established over the whole run: the first N and every replacement. */
+    public final long slowOpened;
+    /** Slowloris connections the server closed (EOF, ECONNRESET or EPIPE). */
+    public final long slowClosedByServer;
+    /** Slowloris connections still open when the run ended. */
+    public final long slowOpenAtEnd;
+    /** Slowloris connects that failed (each retried one interval later). */
+    public final long slowConnectErrors;
+    /** Slowloris connections lost to another error. */
+    public final long slowOtherErrors;
+    /** Slowloris connections that received any byte from the server (e.g. a 408 or 431) before it closed them. */
+    public final long slowReplied;
+    /** Header bytes the slowloris connections sent. */
+    public final long slowBytesSent;
+    /** Lifetimes of the slowloris connections the server closed, from connect to close, in ms (0 when none). */
+    public final long slowLifetimeMinMillis;
+    public final long slowLifetimeMedianMillis;
+    public final long slowLifetimeMaxMillis;
+    /** Slowloris errors and closes by name (EOF, ECONNRESET, EPIPE, ECONNREFUSED, ...). */
+    public final Map<String, Long> slowByName;
+
     /** Latency percentiles and mean in microseconds (0 when nothing completed). */
     public final long p50;
     public final long p90;
@@ -85,8 +110,8 @@ public final class LoadResult {
     public final double mean;
     private final Histogram latency;
 
-    LoadResult(LoadConfig cfg, int threads, List<LoadWorker> workers, long connectNanos, long measuredNanos,
-               int fdLimit, List<String> warnings) {
+    LoadResult(LoadConfig cfg, int threads, List<LoadWorker> workers, SlowLoris slow, long connectNanos,
+               long measuredNanos, int fdLimit, List<String> warnings) {
         this.target = cfg.targetString();
         this.proto = cfg.proto;
         this.size = cfg.proto == Proto.HTTP ? LoadWorker.HTTP_REQUEST.length : cfg.size;
@@ -162,6 +187,22 @@ public final class LoadResult {
         this.p999 = any ? h.getValueAtPercentile(99.9) : 0;
         this.max = any ? h.getMaxValue() : 0;
         this.mean = any ? h.getMean() : 0;
+
+        this.slowRequested = slow == null ? 0 : cfg.slow;
+        this.slowIntervalMillis = cfg.slowIntervalMillis;
+        this.slowOpened = slow == null ? 0 : slow.opened;
+        this.slowClosedByServer = slow == null ? 0 : slow.closedByServer;
+        this.slowOpenAtEnd = slow == null ? 0 : slow.openAtEnd;
+        this.slowConnectErrors = slow == null ? 0 : slow.connectErrors;
+        this.slowOtherErrors = slow == null ? 0 : slow.otherErrors;
+        this.slowReplied = slow == null ? 0 : slow.replied;
+        this.slowBytesSent = slow == null ? 0 : slow.bytesSent;
+        boolean closed = slow != null && slow.lifetimes.getTotalCount() > 0;
+        this.slowLifetimeMinMillis = closed ? slow.lifetimes.getMinValue() : 0;
+        this.slowLifetimeMedianMillis = closed ? slow.lifetimes.getValueAtPercentile(50) : 0;
+        this.slowLifetimeMaxMillis = closed ? slow.lifetimes.getMaxValue() : 0;
+        this.slowByName = slow == null ? Collections.emptyMap()
+                : Collections.unmodifiableMap(new TreeMap<>(slow.errors));
     }
 
     /** A copy of the merged latency histogram (microseconds). */
@@ -192,8 +233,12 @@ public final class LoadResult {
     }
 
     private String joinErrors() {
+        return join(errorsByName);
+    }
+
+    private static String join(Map<String, Long> counts) {
         StringBuilder sb = new StringBuilder();
-        errorsByName.forEach((k, v) -> {
+        counts.forEach((k, v) -> {
             if (sb.length() > 0) {
                 sb.append(", ");
             }
@@ -225,6 +270,17 @@ public final class LoadResult {
                 + ", other " + otherErrors + (rate > 0 ? ", dropped " + dropped : ""));
         if (!errorsByName.isEmpty()) {
             line(sb, "by name", joinErrors());
+        }
+        if (slowRequested > 0) {
+            line(sb, "slowloris", slowRequested + " kept open, one byte every " + slowIntervalMillis + " ms: "
+                    + slowOpened + " opened, " + slowClosedByServer + " closed by the server"
+                    + (slowClosedByServer > 0 ? " after " + slowLifetimeMinMillis + " / " + slowLifetimeMedianMillis
+                    + " / " + slowLifetimeMaxMillis + " ms (min / median / max)" : "")
+                    + ", " + slowOpenAtEnd + " open at end; connect errors " + slowConnectErrors + ", other "
+                    + slowOtherErrors + ", replied " + slowReplied + ", " + slowBytesSent + " bytes sent");
+            if (!slowByName.isEmpty()) {
+                line(sb, "slow errors", join(slowByName));
+            }
         }
         if (proto == Proto.HTTP && !statusCounts.isEmpty()) {
             StringBuilder st = new StringBuilder();
@@ -300,6 +356,25 @@ public final class LoadResult {
         j.field("dropped", dropped);
         j.key("by_name").begin();
         errorsByName.forEach(j::field);
+        j.end();
+        j.end();
+        j.key("slow").begin();
+        j.field("requested", slowRequested);
+        j.field("interval_ms", slowIntervalMillis);
+        j.field("opened", slowOpened);
+        j.field("closed_by_server", slowClosedByServer);
+        j.field("open_at_end", slowOpenAtEnd);
+        j.field("connect_errors", slowConnectErrors);
+        j.field("other_errors", slowOtherErrors);
+        j.field("replied", slowReplied);
+        j.field("bytes_sent", slowBytesSent);
+        j.key("lifetime_ms").begin();
+        j.field("min", slowLifetimeMinMillis);
+        j.field("p50", slowLifetimeMedianMillis);
+        j.field("max", slowLifetimeMaxMillis);
+        j.end();
+        j.key("by_name").begin();
+        slowByName.forEach(j::field);
         j.end();
         j.end();
         j.key("status_counts").begin();
