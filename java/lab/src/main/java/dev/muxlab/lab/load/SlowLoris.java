@@ -24,11 +24,11 @@ import org.HdrHistogram.Histogram;
  * lifetime is recorded and a replacement is connected at once; a failed connect is retried one
  * interval later.
  * <p>
- * State is kept per slot in parallel arrays. The send schedule is a FIFO of (slot, generation,
- * due time): every entry is pushed with due = now + interval, so the FIFO is ordered by due time;
- * a slot's generation changes whenever its fd is closed, which makes older entries stale. Sending
- * a byte, reading what the server sends and closing allocate nothing (counting an error by name
- * boxes a Long; errors are not per byte).
+ * State is kept per slot in parallel arrays. The bytes are spread evenly over the interval, not
+ * sent in one burst: the interval is cut into B ticks of at least a millisecond, and slot s sends
+ * at tick s mod B of every round (its first byte goes at once when it connects, the second at its
+ * tick once half an interval has passed). Sending a byte, reading what the server sends and
+ * closing allocate nothing (counting an error by name boxes a Long; errors are not per byte).
  */
 final class SlowLoris implements Runnable {
     /** The header's first bytes; its last byte, 'a', repeats forever. */
@@ -37,7 +37,8 @@ final class SlowLoris implements Runnable {
     static final long HIGHEST_MILLIS = 86_400_000L;
 
     private static final int EVENTS = Events.READ | Events.WRITE | Events.RDHUP | Events.EDGE;
-    private static final byte IDLE = 0, CONNECTING = 1, OPEN = 2;
+    /** IDLE: queued to connect; RETRY: a connect failed, tried again an interval later. */
+    private static final byte IDLE = 0, CONNECTING = 1, OPEN = 2, RETRY = 3;
     private static final ByteBuffer HEADER_DIRECT;
 
     static {
@@ -54,15 +55,18 @@ final class SlowLoris implements Runnable {
     private final long intervalNanos;
     private final long connectTimeoutNanos;
     private final int connectBatch;
+    /** Ticks per interval, and a tick's length. */
+    private final int ticks;
+    private final long tickNanos;
 
     // per slot
     private final int n;
     private final int[] fds;
     private final byte[] state;
-    /** CONNECTING: when the connect began; OPEN: when it completed. */
+    /** CONNECTING: when the connect began; OPEN: when it completed; RETRY: when the connect failed. */
     private final long[] since;
+    private final long[] lastSend;
     private final long[] sent;
-    private final int[] gen;
     /** Whether the current connection has received any byte. */
     private final boolean[] heard;
     /** fd to slot + 1 (0: none). */
@@ -73,12 +77,9 @@ final class SlowLoris implements Runnable {
     private int cqHead;
     private int cqSize;
 
-    /** The send (and connect retry) schedule, ordered by due time; grows when full. */
-    private int[] qSlot = new int[64];
-    private int[] qGen = new int[64];
-    private long[] qDue = new long[64];
-    private int qHead;
-    private int qSize;
+    /** The run's tick 0, and the next tick to process. */
+    private long t0;
+    private long nextTick;
 
     private long now;
     private long end = Long.MAX_VALUE;
@@ -107,11 +108,13 @@ final class SlowLoris implements Runnable {
         this.intervalNanos = cfg.slowIntervalMillis * 1_000_000L;
         this.connectTimeoutNanos = cfg.connectTimeoutMillis * 1_000_000L;
         this.connectBatch = Math.max(1, cfg.connectBatch);
+        this.ticks = (int) Math.max(1, Math.min(n, cfg.slowIntervalMillis));
+        this.tickNanos = intervalNanos / ticks;
         this.fds = new int[n];
         this.state = new byte[n];
         this.since = new long[n];
+        this.lastSend = new long[n];
         this.sent = new long[n];
-        this.gen = new int[n];
         this.heard = new boolean[n];
         this.connectQ = new int[n];
         Arrays.fill(fds, -1);
@@ -151,6 +154,7 @@ final class SlowLoris implements Runnable {
 
     private void loop() throws IOException {
         long lastScan = System.nanoTime();
+        t0 = lastScan;
         boolean started = false;
         while (!stop) {
             now = System.nanoTime();
@@ -175,7 +179,7 @@ final class SlowLoris implements Runnable {
                     }
                 }
             }
-            long next = Math.min(end, qSize > 0 ? qDue[qHead] : Long.MAX_VALUE);
+            long next = Math.min(end, t0 + nextTick * tickNanos);
             long wait = next - now;
             long timeout = wait <= 0 ? 0 : Math.min(100, (wait + 999_999L) / 1_000_000L);
             if (connecting > 0) {
@@ -260,10 +264,7 @@ final class SlowLoris implements Runnable {
         sent[s] = 0;
         heard[s] = false;
         opened++;
-        sendByte(s);
-        if (state[s] == OPEN) {
-            push(s, now + intervalNanos);
-        }
+        sendByte(s); // the server's header clock starts now
     }
 
     private void connectFailed(int s, String errno) {
@@ -272,12 +273,12 @@ final class SlowLoris implements Runnable {
         connectError(s, errno);
     }
 
-    /** Counts a failed connect; the slot tries again one interval later. */
+    /** Counts a failed connect; the slot tries again about an interval later. */
     private void connectError(int s, String errno) {
         connectErrors++;
         count(errno);
-        state[s] = IDLE;
-        push(s, now + intervalNanos);
+        state[s] = RETRY;
+        since[s] = now;
     }
 
     private void count(String name) {
@@ -286,23 +287,22 @@ final class SlowLoris implements Runnable {
 
     // ---- the trickle ----
 
-    /** Sends the due bytes; a due retry entry queues its slot for a connect. */
+    /** Runs the ticks that are due: their open slots send a byte, their failed ones try again. */
     private void sendDue() {
-        while (qSize > 0 && qDue[qHead] <= now) {
-            int s = qSlot[qHead];
-            int g = qGen[qHead];
-            qHead = (qHead + 1) & (qSlot.length - 1);
-            qSize--;
-            if (g != gen[s]) {
-                continue; // its connection was closed since
-            }
-            if (state[s] == OPEN) {
-                sendByte(s);
+        long current = (now - t0) / tickNanos;
+        if (current - nextTick >= ticks) {
+            nextTick = current - ticks + 1; // far behind (a pause): at most one byte per slot
+        }
+        long half = intervalNanos / 2;
+        for (; nextTick <= current; nextTick++) {
+            for (int s = (int) (nextTick % ticks); s < n; s += ticks) {
                 if (state[s] == OPEN) {
-                    push(s, now + intervalNanos);
+                    if (now - lastSend[s] >= half) {
+                        sendByte(s);
+                    }
+                } else if (state[s] == RETRY && now - since[s] >= intervalNanos) {
+                    queueConnect(s);
                 }
-            } else if (state[s] == IDLE) {
-                queueConnect(s);
             }
         }
     }
@@ -311,6 +311,7 @@ final class SlowLoris implements Runnable {
         int idx = (int) Math.min(sent[s], HEADER.length - 1);
         out.limit(idx + 1).position(idx);
         try {
+            lastSend[s] = now;
             if (Fds.write(fds[s], out) == 1) { // 0: the socket is full; skip a beat
                 sent[s]++;
                 bytesSent++;
@@ -391,7 +392,7 @@ final class SlowLoris implements Runnable {
         cqSize++;
     }
 
-    /** Closes the slot's fd (if any); its schedule entries become stale. */
+    /** Closes the slot's fd (if any). */
     private void closeSlot(int s) {
         int fd = fds[s];
         if (fd >= 0) {
@@ -402,36 +403,6 @@ final class SlowLoris implements Runnable {
             fds[s] = -1;
         }
         state[s] = IDLE;
-        gen[s]++;
-    }
-
-    private void push(int s, long due) {
-        if (qSize == qSlot.length) {
-            grow();
-        }
-        int tail = (qHead + qSize) & (qSlot.length - 1);
-        qSlot[tail] = s;
-        qGen[tail] = gen[s];
-        qDue[tail] = due;
-        qSize++;
-    }
-
-    /** Doubles the schedule (only when closes outpace the interval: stale entries pile up). */
-    private void grow() {
-        int len = qSlot.length;
-        int[] ns = new int[len * 2];
-        int[] ng = new int[len * 2];
-        long[] nd = new long[len * 2];
-        for (int i = 0; i < qSize; i++) {
-            int from = (qHead + i) & (len - 1);
-            ns[i] = qSlot[from];
-            ng[i] = qGen[from];
-            nd[i] = qDue[from];
-        }
-        qSlot = ns;
-        qGen = ng;
-        qDue = nd;
-        qHead = 0;
     }
 
     private void closeAll() {
