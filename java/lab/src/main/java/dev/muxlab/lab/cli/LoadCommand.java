@@ -19,7 +19,9 @@ import picocli.CommandLine.Spec;
             "Drive C connections over raw fds through epoll, verify every echoed byte, and report throughput,"
                     + " latency percentiles (HdrHistogram, microseconds) and errors.",
             "Closed loop by default (one message in flight per connection); --rate R sends R msg/s in total"
-                    + " at fixed intervals and measures latency from when each message was due."},
+                    + " at fixed intervals and measures latency from when each message was due.",
+            "--slow N adds N slowloris connections (an endless HTTP header, one byte every --slow-interval ms),"
+                    + " replaced whenever the server closes one; the report counts the closes and their lifetimes."},
         exitCodeListHeading = "Exit codes:%n",
         exitCodeList = {
             "0:the run completed with every byte verified",
@@ -79,6 +81,15 @@ public final class LoadCommand implements Callable<Integer> {
             description = "open loop: messages in flight per connection before further ones are dropped (default: ${DEFAULT-VALUE})")
     int maxOutstanding;
 
+    @Option(names = "--slow", defaultValue = "0", paramLabel = "N",
+            description = "also keep N slowloris connections open, each sending an endless HTTP request header one"
+                    + " byte at a time; one the server closes is counted and replaced at once (default: ${DEFAULT-VALUE})")
+    int slow;
+
+    @Option(names = "--slow-interval", defaultValue = "100", paramLabel = "MS",
+            description = "milliseconds between two bytes of one slowloris connection (default: ${DEFAULT-VALUE})")
+    long slowInterval;
+
     @Override
     public Integer call() throws Exception {
         LoadConfig cfg = new LoadConfig();
@@ -105,6 +116,8 @@ public final class LoadCommand implements Callable<Integer> {
         cfg.threads = threads;
         cfg.connectBatch = connectBatch;
         cfg.maxOutstanding = maxOutstanding;
+        cfg.slow = slow;
+        cfg.slowIntervalMillis = slowInterval;
         try {
             cfg.validate();
         } catch (IllegalArgumentException e) {

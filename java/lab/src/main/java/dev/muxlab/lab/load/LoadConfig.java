@@ -37,6 +37,14 @@ public final class LoadConfig {
     public int maxErrorSamples = 10;
     /** TCP_NODELAY on every connection. */
     public boolean noDelay = true;
+    /**
+     * Slowloris connections kept open besides the normal ones, each sending an HTTP request
+     * header that never ends, one byte every {@link #slowIntervalMillis}; one the server closes
+     * is replaced at once (see {@link SlowLoris}). 0: none.
+     */
+    public int slow = 0;
+    /** Milliseconds between two bytes of one slowloris connection. */
+    public long slowIntervalMillis = 100;
 
     public static final int MAX_CONNECTIONS = 1_000_000;
     public static final int MAX_THREADS = 256;
@@ -59,6 +67,8 @@ public final class LoadConfig {
         c.readBufferBytes = readBufferBytes;
         c.maxErrorSamples = maxErrorSamples;
         c.noDelay = noDelay;
+        c.slow = slow;
+        c.slowIntervalMillis = slowIntervalMillis;
         return c;
     }
 
@@ -112,6 +122,8 @@ public final class LoadConfig {
         range("max-outstanding", maxOutstanding, 1, 1 << 16);
         range("read-buffer", readBufferBytes, 512, 1 << 26);
         range("max-error-samples", maxErrorSamples, 0, 10_000);
+        range("slow", slow, 0, MAX_CONNECTIONS);
+        range("slow-interval", slowIntervalMillis, 1, 3_600_000);
         if (!(rate >= 0) || Double.isInfinite(rate) || rate > 1e9) {
             throw new IllegalArgumentException("rate must be 0 (closed loop) or in (0, 1e9] messages/s: " + rate);
         }
@@ -127,6 +139,7 @@ public final class LoadConfig {
     public String toString() {
         return "LoadConfig[" + proto + " " + targetString() + " connections=" + connections + " duration="
                 + durationMillis + "ms warmup=" + warmupMillis + "ms size=" + size + " rate="
-                + (openLoop() ? rate + "/s" : "closed-loop") + " threads=" + threads + "]";
+                + (openLoop() ? rate + "/s" : "closed-loop") + " threads=" + threads
+                + (slow > 0 ? " slow=" + slow + "@" + slowIntervalMillis + "ms" : "") + "]";
     }
 }

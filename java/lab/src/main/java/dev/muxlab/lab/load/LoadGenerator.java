@@ -27,6 +27,10 @@ import dev.muxlab.Fds;
  * evenly over them) and latency runs from the time a message was due, not when it could be
  * sent, so a stalled server shows up in the latencies (no coordinated omission); a connection
  * with {@link LoadConfig#maxOutstanding} messages in flight drops further ones, and counts them.
+ * <p>
+ * <b>Slowloris</b> ({@link LoadConfig#slow} N &gt; 0): one more thread ({@link SlowLoris}) keeps N
+ * connections trickling an endless request header for the whole run; the clock starts once they
+ * have been opened too.
  */
 public final class LoadGenerator {
 
@@ -45,9 +49,9 @@ public final class LoadGenerator {
         long established;
         long live;
 
-        Run(int threads) {
+        Run(int threads, boolean slow) {
             this.threads = threads;
-            this.connected = new CountDownLatch(threads);
+            this.connected = new CountDownLatch(threads + (slow ? 1 : 0));
         }
 
         boolean started() {
@@ -78,16 +82,21 @@ public final class LoadGenerator {
         List<String> warnings = new ArrayList<>();
         int fdLimit = Fds.raiseOpenFileLimit();
         int openNow = Fds.countOpen();
-        if ((long) cfg.connections + openNow + 16 > fdLimit) {
+        if ((long) cfg.connections + cfg.slow + openNow + 16 > fdLimit) {
             warnings.add("fd limit " + fdLimit + " (hard " + Fds.hardOpenFileLimit() + ") with " + openNow
-                    + " fds open leaves no room for " + cfg.connections + " connections: expect EMFILE connect errors");
+                    + " fds open leaves no room for " + cfg.connections + " connections"
+                    + (cfg.slow > 0 ? " and " + cfg.slow + " slow ones" : "") + ": expect EMFILE connect errors");
         }
         int threads = Math.min(cfg.threads, cfg.connections);
-        Run run = new Run(threads);
+        Run run = new Run(threads, cfg.slow > 0);
         List<LoadWorker> workers = new ArrayList<>();
+        SlowLoris slow = null;
         try {
             for (int i = 0; i < threads; i++) {
                 workers.add(new LoadWorker(i, threads, cfg, run));
+            }
+            if (cfg.slow > 0) {
+                slow = new SlowLoris(cfg, run);
             }
         } catch (UncheckedIOException e) {
             for (LoadWorker w : workers) {
@@ -98,6 +107,11 @@ public final class LoadGenerator {
         List<Thread> ts = new ArrayList<>();
         for (LoadWorker w : workers) {
             Thread t = new Thread(w, "muxlab-load-" + w.index);
+            t.setDaemon(true);
+            ts.add(t);
+        }
+        if (slow != null) {
+            Thread t = new Thread(slow, "muxlab-load-slow");
             t.setDaemon(true);
             ts.add(t);
         }
@@ -116,7 +130,7 @@ public final class LoadGenerator {
             }
             long measuredNanos = 0;
             if (established == 0) {
-                stopAll(workers);
+                stopAll(workers, slow);
             } else {
                 long t0 = System.nanoTime();
                 long windowStart = t0 + cfg.warmupMillis * 1_000_000L;
@@ -125,17 +139,23 @@ public final class LoadGenerator {
                 for (LoadWorker w : workers) {
                     w.wakeup();
                 }
+                if (slow != null) {
+                    slow.wakeup();
+                }
                 measuredNanos = end - windowStart;
             }
-            joinAll(ts, workers, established == 0 ? 0 : (run.end - System.nanoTime()) / 1_000_000L + 10_000);
+            joinAll(ts, workers, slow, established == 0 ? 0 : (run.end - System.nanoTime()) / 1_000_000L + 10_000);
             for (LoadWorker w : workers) {
                 if (w.failure != null) {
                     throw new IOException("load thread " + w.index + " failed: " + w.failure, w.failure);
                 }
             }
-            return new LoadResult(cfg, threads, workers, connectNanos, measuredNanos, fdLimit, warnings);
+            if (slow != null && slow.failure != null) {
+                throw new IOException("slowloris thread failed: " + slow.failure, slow.failure);
+            }
+            return new LoadResult(cfg, threads, workers, slow, connectNanos, measuredNanos, fdLimit, warnings);
         } catch (InterruptedException e) {
-            stopAll(workers);
+            stopAll(workers, slow);
             for (Thread t : ts) {
                 try {
                     t.join(5_000);
@@ -148,15 +168,20 @@ public final class LoadGenerator {
         }
     }
 
-    private static void stopAll(List<LoadWorker> workers) {
+    private static void stopAll(List<LoadWorker> workers, SlowLoris slow) {
         for (LoadWorker w : workers) {
             w.stop = true;
             w.wakeup();
         }
+        if (slow != null) {
+            slow.stop = true;
+            slow.wakeup();
+        }
     }
 
     /** Joins the threads, stopping them if they overrun their end by the grace given. */
-    private static void joinAll(List<Thread> ts, List<LoadWorker> workers, long graceMillis) throws InterruptedException {
+    private static void joinAll(List<Thread> ts, List<LoadWorker> workers, SlowLoris slow, long graceMillis)
+            throws InterruptedException {
         long deadline = System.nanoTime() + Math.max(0, graceMillis) * 1_000_000L;
         for (Thread t : ts) {
             long left = (deadline - System.nanoTime()) / 1_000_000L;
@@ -164,7 +189,7 @@ public final class LoadGenerator {
                 t.join(left);
             }
         }
-        stopAll(workers);
+        stopAll(workers, slow);
         for (Thread t : ts) {
             t.join(TimeUnit.SECONDS.toMillis(10));
             if (t.isAlive()) {

@@ -29,6 +29,12 @@ public final class LoadResult {
     public final long connectionsEstablished;
     /** Connections still open when the run ended. */
     public final long connectionsOpenAtEnd;
+    /**
+     * Connections that got at least one complete reply (an echoed message, an HTTP response) over
+     * the whole run. Below {@link #connectionsEstablished} when some were starved, e.g. by the
+     * threadpool model, whose pool serves only as many connections as it has threads.
+     */
+    public final long connectionsAnswered;
     public final long durationMillis;
     public final long warmupMillis;
     /** Time taken to open the connections (before the warmup). */
@@ -70,6 +76,31 @@ public final class LoadResult {
     public final List<String> errorSamples;
     public final List<String> warnings;
 
+    /** Slowloris connections asked for ({@link LoadConfig#slow}); 0 when there were none. */
+    public final int slowRequested;
+    /** Milliseconds between two bytes of one slowloris connection. */
+    public final long slowIntervalMillis;
+    /** Slowloris connections established over the whole run: the first N and every replacement. */
+    public final long slowOpened;
+    /** Slowloris connections the server closed (EOF, ECONNRESET or EPIPE). */
+    public final long slowClosedByServer;
+    /** Slowloris connections still open when the run ended. */
+    public final long slowOpenAtEnd;
+    /** Slowloris connects that failed (each retried one interval later). */
+    public final long slowConnectErrors;
+    /** Slowloris connections lost to another error. */
+    public final long slowOtherErrors;
+    /** Slowloris connections that received any byte from the server (e.g. a 408 or 431) before it closed them. */
+    public final long slowReplied;
+    /** Header bytes the slowloris connections sent. */
+    public final long slowBytesSent;
+    /** Lifetimes of the slowloris connections the server closed, from connect to close, in ms (0 when none). */
+    public final long slowLifetimeMinMillis;
+    public final long slowLifetimeMedianMillis;
+    public final long slowLifetimeMaxMillis;
+    /** Slowloris errors and closes by name (EOF, ECONNRESET, EPIPE, ECONNREFUSED, ...). */
+    public final Map<String, Long> slowByName;
+
     /** Latency percentiles and mean in microseconds (0 when nothing completed). */
     public final long p50;
     public final long p90;
@@ -79,8 +110,8 @@ public final class LoadResult {
     public final double mean;
     private final Histogram latency;
 
-    LoadResult(LoadConfig cfg, int threads, List<LoadWorker> workers, long connectNanos, long measuredNanos,
-               int fdLimit, List<String> warnings) {
+    LoadResult(LoadConfig cfg, int threads, List<LoadWorker> workers, SlowLoris slow, long connectNanos,
+               long measuredNanos, int fdLimit, List<String> warnings) {
         this.target = cfg.targetString();
         this.proto = cfg.proto;
         this.size = cfg.proto == Proto.HTTP ? LoadWorker.HTTP_REQUEST.length : cfg.size;
@@ -93,8 +124,8 @@ public final class LoadResult {
         this.fdLimit = fdLimit;
 
         Histogram h = new Histogram(1, LoadWorker.HIGHEST_MICROS, 3);
-        long est = 0, open = 0, msgs = 0, total = 0, sent = 0, recv = 0, ce = 0, rs = 0, mm = 0, bad = 0, pe = 0,
-                oe = 0, dr = 0;
+        long est = 0, open = 0, answered = 0, msgs = 0, total = 0, sent = 0, recv = 0, ce = 0, rs = 0, mm = 0,
+                bad = 0, pe = 0, oe = 0, dr = 0;
         Map<String, Long> errs = new TreeMap<>();
         Map<Integer, Long> status = new TreeMap<>();
         List<String> samples = new ArrayList<>();
@@ -102,6 +133,7 @@ public final class LoadResult {
             h.add(w.histogram);
             est += w.established;
             open += w.openAtEnd;
+            answered += w.answered;
             msgs += w.messages;
             total += w.messagesTotal;
             sent += w.bytesSent;
@@ -128,6 +160,7 @@ public final class LoadResult {
         this.latency = h;
         this.connectionsEstablished = est;
         this.connectionsOpenAtEnd = open;
+        this.connectionsAnswered = answered;
         this.messages = msgs;
         this.messagesTotal = total;
         this.bytesSent = sent;
@@ -154,6 +187,22 @@ public final class LoadResult {
         this.p999 = any ? h.getValueAtPercentile(99.9) : 0;
         this.max = any ? h.getMaxValue() : 0;
         this.mean = any ? h.getMean() : 0;
+
+        this.slowRequested = slow == null ? 0 : cfg.slow;
+        this.slowIntervalMillis = cfg.slowIntervalMillis;
+        this.slowOpened = slow == null ? 0 : slow.opened;
+        this.slowClosedByServer = slow == null ? 0 : slow.closedByServer;
+        this.slowOpenAtEnd = slow == null ? 0 : slow.openAtEnd;
+        this.slowConnectErrors = slow == null ? 0 : slow.connectErrors;
+        this.slowOtherErrors = slow == null ? 0 : slow.otherErrors;
+        this.slowReplied = slow == null ? 0 : slow.replied;
+        this.slowBytesSent = slow == null ? 0 : slow.bytesSent;
+        boolean closed = slow != null && slow.lifetimes.getTotalCount() > 0;
+        this.slowLifetimeMinMillis = closed ? slow.lifetimes.getMinValue() : 0;
+        this.slowLifetimeMedianMillis = closed ? slow.lifetimes.getValueAtPercentile(50) : 0;
+        this.slowLifetimeMaxMillis = closed ? slow.lifetimes.getMaxValue() : 0;
+        this.slowByName = slow == null ? Collections.emptyMap()
+                : Collections.unmodifiableMap(new TreeMap<>(slow.errors));
     }
 
     /** A copy of the merged latency histogram (microseconds). */
@@ -184,8 +233,12 @@ public final class LoadResult {
     }
 
     private String joinErrors() {
+        return join(errorsByName);
+    }
+
+    private static String join(Map<String, Long> counts) {
         StringBuilder sb = new StringBuilder();
-        errorsByName.forEach((k, v) -> {
+        counts.forEach((k, v) -> {
             if (sb.length() > 0) {
                 sb.append(", ");
             }
@@ -202,7 +255,8 @@ public final class LoadResult {
                 .append(rate > 0 ? "open loop at " + num(rate, 0) + " msg/s" : "closed loop").append(", ")
                 .append(threads).append(threads == 1 ? " thread" : " threads").append('\n');
         line(sb, "connections", connectionsEstablished + " of " + connectionsRequested + " established in "
-                + connectMillis + " ms, " + connectionsOpenAtEnd + " open at end (fd limit " + fdLimit + ")");
+                + connectMillis + " ms, " + connectionsAnswered + " answered, " + connectionsOpenAtEnd
+                + " open at end (fd limit " + fdLimit + ")");
         line(sb, "duration", num(durationMillis / 1000.0, 2) + " s measured after " + num(warmupMillis / 1000.0, 2)
                 + " s warmup");
         line(sb, "messages", messages + " (" + num(messagesPerSecond, 0) + " msg/s); " + messagesTotal
@@ -216,6 +270,17 @@ public final class LoadResult {
                 + ", other " + otherErrors + (rate > 0 ? ", dropped " + dropped : ""));
         if (!errorsByName.isEmpty()) {
             line(sb, "by name", joinErrors());
+        }
+        if (slowRequested > 0) {
+            line(sb, "slowloris", slowRequested + " kept open, one byte every " + slowIntervalMillis + " ms: "
+                    + slowOpened + " opened, " + slowClosedByServer + " closed by the server"
+                    + (slowClosedByServer > 0 ? " after " + slowLifetimeMinMillis + " / " + slowLifetimeMedianMillis
+                    + " / " + slowLifetimeMaxMillis + " ms (min / median / max)" : "")
+                    + ", " + slowOpenAtEnd + " open at end; connect errors " + slowConnectErrors + ", other "
+                    + slowOtherErrors + ", replied " + slowReplied + ", " + slowBytesSent + " bytes sent");
+            if (!slowByName.isEmpty()) {
+                line(sb, "slow errors", join(slowByName));
+            }
         }
         if (proto == Proto.HTTP && !statusCounts.isEmpty()) {
             StringBuilder st = new StringBuilder();
@@ -259,6 +324,7 @@ public final class LoadResult {
         j.field("requested", connectionsRequested);
         j.field("established", connectionsEstablished);
         j.field("open_at_end", connectionsOpenAtEnd);
+        j.field("answered", connectionsAnswered);
         j.field("connect_ms", connectMillis);
         j.end();
         j.field("fd_limit", fdLimit);
@@ -290,6 +356,25 @@ public final class LoadResult {
         j.field("dropped", dropped);
         j.key("by_name").begin();
         errorsByName.forEach(j::field);
+        j.end();
+        j.end();
+        j.key("slow").begin();
+        j.field("requested", slowRequested);
+        j.field("interval_ms", slowIntervalMillis);
+        j.field("opened", slowOpened);
+        j.field("closed_by_server", slowClosedByServer);
+        j.field("open_at_end", slowOpenAtEnd);
+        j.field("connect_errors", slowConnectErrors);
+        j.field("other_errors", slowOtherErrors);
+        j.field("replied", slowReplied);
+        j.field("bytes_sent", slowBytesSent);
+        j.key("lifetime_ms").begin();
+        j.field("min", slowLifetimeMinMillis);
+        j.field("p50", slowLifetimeMedianMillis);
+        j.field("max", slowLifetimeMaxMillis);
+        j.end();
+        j.key("by_name").begin();
+        slowByName.forEach(j::field);
         j.end();
         j.end();
         j.key("status_counts").begin();

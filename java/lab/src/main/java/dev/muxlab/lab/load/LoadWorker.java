@@ -74,6 +74,8 @@ final class LoadWorker implements Runnable {
     int liveAfterConnect;
     int openConnections;
     int openAtEnd;
+    /** Connections that got at least one complete reply (message or response) during the run. */
+    int answered;
     long connectErrors;
     long resets;
     long otherErrors;
@@ -373,15 +375,20 @@ final class LoadWorker implements Runnable {
 
     private void closeAll() {
         int open = 0;
+        int replied = 0;
         for (Conn c : conns) {
             if (c.state == OPEN) {
                 open++;
+            }
+            if (c.recvSeq > 0) {
+                replied++;
             }
             if (c.state != CLOSED && c.state != NEW) {
                 c.close();
             }
         }
         openAtEnd = open;
+        answered = replied;
     }
 
     /** One connection: its fd, what has been scheduled, sent and received, and its checker. */

@@ -59,6 +59,7 @@ class LoadGeneratorTest {
     private static void assertClean(LoadResult r, int connections) {
         assertEquals(connections, r.connectionsEstablished, r::toText);
         assertEquals(connections, r.connectionsOpenAtEnd, r::toText);
+        assertEquals(connections, r.connectionsAnswered, r::toText);
         assertEquals(0, r.connectErrors, r::toText);
         assertEquals(0, r.resets, r::toText);
         assertEquals(0, r.mismatchedBytes, r::toText);
@@ -147,10 +148,99 @@ class LoadGeneratorTest {
             assertEquals(20, r.connectionsEstablished, r::toText);
             assertEquals(10, r.resets, r::toText);
             assertEquals(10, r.connectionsOpenAtEnd, r::toText);
+            assertEquals(10, r.connectionsAnswered, "the 10 closed at once never got a reply: " + r.toText());
             assertEquals(10L, r.errorsByName.values().stream().mapToLong(Long::longValue).sum(), r::toText);
             assertEquals(0, r.mismatchedBytes, r::toText);
             assertTrue(r.messages > 0, r::toText);
             assertFalse(r.failed(), r::toText);
+        }
+    }
+
+    @Test
+    void threadPoolStarvesConnectionsBeyondItsPool() throws IOException {
+        // a pool of 2 holds its first 2 connections for their whole life: the other 8 are
+        // accepted by the kernel but never get a reply
+        ServerConfig sc = new ServerConfig();
+        sc.model = Model.THREADPOOL;
+        sc.proto = Proto.HTTP;
+        sc.port = 0;
+        sc.poolThreads = 2;
+        sc.verbose = false;
+        try (Server s = Server.create(sc)) {
+            s.start();
+            LoadConfig c = config(s.port(), 10, 700);
+            c.proto = Proto.HTTP;
+            LoadResult r = LoadGenerator.run(c);
+            assertEquals(10, r.connectionsEstablished, r::toText);
+            assertEquals(2, r.connectionsAnswered, r::toText);
+            assertTrue(r.messages > 0, r::toText);
+            assertEquals(0, r.resets + r.otherErrors + r.protocolErrors + r.mismatchedBytes, r::toText);
+            assertTrue(r.toText().contains("2 answered"), r::toText);
+            assertTrue(r.toJson().contains("\"answered\":2"), r::toJson);
+        }
+        // the same load against a reactor: every connection is answered
+        try (Server s = server(Model.EPOLL_ET, Proto.HTTP)) {
+            LoadConfig c = config(s.port(), 10, 300);
+            c.proto = Proto.HTTP;
+            LoadResult r = LoadGenerator.run(c);
+            assertEquals(10, r.connectionsAnswered, r::toText);
+        }
+    }
+
+    @Test
+    void slowlorisConnectionsAreClosedByTheHeaderTimeoutAndReplaced() throws IOException {
+        ServerConfig sc = new ServerConfig();
+        sc.model = Model.EPOLL_ET;
+        sc.proto = Proto.HTTP;
+        sc.port = 0;
+        sc.headerTimeoutMillis = 500;
+        sc.verbose = false;
+        try (Server s = Server.create(sc)) {
+            s.start();
+            LoadConfig c = config(s.port(), 10, 3000);
+            c.proto = Proto.HTTP;
+            c.slow = 50;
+            c.slowIntervalMillis = 100;
+            LoadResult r = LoadGenerator.run(c);
+            // the normal clients are served throughout, untouched
+            assertClean(r, 10);
+            assertEquals(0, r.non200 + r.protocolErrors, r::toText);
+            // the slow ones: closed once their header is 500 ms old (the server sweeps every 250 ms)
+            assertEquals(50, r.slowRequested, r::toText);
+            assertTrue(r.slowClosedByServer >= 50, r::toText);
+            assertTrue(r.slowLifetimeMinMillis >= 400, r::toText);
+            assertTrue(r.slowLifetimeMaxMillis < 3000, r::toText);
+            assertTrue(r.slowLifetimeMinMillis <= r.slowLifetimeMedianMillis
+                    && r.slowLifetimeMedianMillis <= r.slowLifetimeMaxMillis, r::toText);
+            // every close was replaced: the first 50, one per close, minus closes not yet replaced
+            assertTrue(r.slowOpened >= r.slowClosedByServer && r.slowOpened <= 50 + r.slowClosedByServer, r::toText);
+            assertTrue(r.slowOpenAtEnd <= 50, r::toText);
+            assertEquals(0, r.slowConnectErrors + r.slowOtherErrors + r.slowReplied, r::toText);
+            // the server may have closed a few more just before the end, unseen by the client
+            long timeouts = s.stats().headerTimeouts.sum();
+            assertTrue(timeouts >= r.slowClosedByServer && timeouts <= r.slowClosedByServer + 50,
+                    "server header timeouts " + timeouts + ": " + r.toText());
+            assertTrue(r.toText().contains("closed by the server after"), r::toText);
+            JsonCheck.validate(r.toJson());
+            assertTrue(r.toJson().contains("\"closed_by_server\":" + r.slowClosedByServer), r::toJson);
+        }
+    }
+
+    @Test
+    void slowlorisAgainstAServerWithoutHeaderTimeoutStaysOpen() throws IOException {
+        // echo has no header timeout: nothing is closed, and the echoed header counts as a reply
+        try (Server s = server(Model.EPOLL_LT, Proto.ECHO)) {
+            LoadConfig c = config(s.port(), 2, 500);
+            c.slow = 20;
+            c.slowIntervalMillis = 20;
+            LoadResult r = LoadGenerator.run(c);
+            assertClean(r, 2);
+            assertEquals(20, r.slowOpened, r::toText);
+            assertEquals(20, r.slowOpenAtEnd, r::toText);
+            assertEquals(0, r.slowClosedByServer, r::toText);
+            assertEquals(20, r.slowReplied, r::toText);
+            assertTrue(r.slowBytesSent >= 20 * 10, "about 25 bytes each in 500 ms: " + r.toText());
+            assertEquals(0, r.slowLifetimeMaxMillis, r::toText);
         }
     }
 
@@ -236,6 +326,9 @@ class LoadGeneratorTest {
             {"--size", "0"},
             {"--rate", "-1"},
             {"--threads", "0"},
+            {"--slow", "-1"},
+            {"--slow-interval", "0"},
+            {"--slow", "5", "--slow-interval", "-100"},
         };
         for (String[] args : cases) {
             String[] full = new String[args.length + 1];
@@ -261,6 +354,15 @@ class LoadGeneratorTest {
             cap.stop();
         }
         assertTrue(cap.err.contains("allowed: echo, http"), cap.err);
+        cap = Capture.start();
+        try {
+            Main.run("load", "--slow", "-1");
+            Main.run("load", "--slow-interval", "0");
+        } finally {
+            cap.stop();
+        }
+        assertTrue(cap.err.contains("muxlab: --slow must be in [0, 1000000]: -1"), cap.err);
+        assertTrue(cap.err.contains("muxlab: --slow-interval must be in [1, 3600000]: 0"), cap.err);
         assertThrows(IllegalArgumentException.class, () -> new LoadConfig().target("localhost:70000"));
     }
 
@@ -275,7 +377,7 @@ class LoadGeneratorTest {
         }
         assertEquals(0, code);
         for (String opt : new String[] {"--target", "--proto", "--connections", "--duration", "--size", "--rate",
-                "--warmup", "--threads", "--format", "Exit codes"}) {
+                "--warmup", "--threads", "--format", "--slow", "--slow-interval", "Exit codes"}) {
             assertTrue(cap.out.contains(opt), opt + " in " + cap.out);
         }
     }

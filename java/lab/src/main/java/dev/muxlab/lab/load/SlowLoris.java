@@ -1,0 +1,418 @@
+package dev.muxlab.lab.load;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.TreeMap;
+
+import dev.muxlab.Backend;
+import dev.muxlab.Events;
+import dev.muxlab.Fds;
+import dev.muxlab.Multiplexer;
+import dev.muxlab.NativeException;
+import dev.muxlab.ReadySet;
+import dev.muxlab.Sockets;
+import org.HdrHistogram.Histogram;
+
+/**
+ * The slowloris connections of a run ({@link LoadConfig#slow}): one thread with its own
+ * edge-triggered epoll instance keeps N connections open, each trickling an HTTP request header
+ * that never ends ({@link #HEADER}, then {@code 'a'} forever), one byte every
+ * {@link LoadConfig#slowIntervalMillis}. When the server closes one (EOF, ECONNRESET, EPIPE), its
+ * lifetime is recorded and a replacement is connected at once; a failed connect is retried one
+ * interval later.
+ * <p>
+ * State is kept per slot in parallel arrays. The bytes are spread evenly over the interval, not
+ * sent in one burst: the interval is cut into B ticks of at least a millisecond, and slot s sends
+ * at tick s mod B of every round (its first byte goes at once when it connects, the second at its
+ * tick once half an interval has passed). Sending a byte, reading what the server sends and
+ * closing allocate nothing (counting an error by name boxes a Long; errors are not per byte).
+ */
+final class SlowLoris implements Runnable {
+    /** The header's first bytes; its last byte, 'a', repeats forever. */
+    static final byte[] HEADER = "GET /slow HTTP/1.1\r\nHost: x\r\nX-Slow: a".getBytes(StandardCharsets.US_ASCII);
+    /** Lifetimes are recorded in milliseconds, up to a day. */
+    static final long HIGHEST_MILLIS = 86_400_000L;
+
+    private static final int EVENTS = Events.READ | Events.WRITE | Events.RDHUP | Events.EDGE;
+    /** IDLE: queued to connect; RETRY: a connect failed, tried again an interval later. */
+    private static final byte IDLE = 0, CONNECTING = 1, OPEN = 2, RETRY = 3;
+    private static final ByteBuffer HEADER_DIRECT;
+
+    static {
+        HEADER_DIRECT = ByteBuffer.allocateDirect(HEADER.length);
+        HEADER_DIRECT.put(HEADER).clear();
+    }
+
+    private final LoadConfig cfg;
+    private final LoadGenerator.Run run;
+    private final Multiplexer mux;
+    private final ReadySet ready;
+    private final ByteBuffer out = HEADER_DIRECT.duplicate();
+    private final ByteBuffer sink = ByteBuffer.allocateDirect(4096);
+    private final long intervalNanos;
+    private final long connectTimeoutNanos;
+    private final int connectBatch;
+    /** Ticks per interval, and a tick's length. */
+    private final int ticks;
+    private final long tickNanos;
+
+    // per slot
+    private final int n;
+    private final int[] fds;
+    private final byte[] state;
+    /** CONNECTING: when the connect began; OPEN: when it completed; RETRY: when the connect failed. */
+    private final long[] since;
+    private final long[] lastSend;
+    private final long[] sent;
+    /** Whether the current connection has received any byte. */
+    private final boolean[] heard;
+    /** fd to slot + 1 (0: none). */
+    private int[] slotByFd = new int[1024];
+
+    /** Slots waiting to connect (each IDLE slot at most once, so n entries suffice). */
+    private final int[] connectQ;
+    private int cqHead;
+    private int cqSize;
+
+    /** The run's tick 0, and the next tick to process. */
+    private long t0;
+    private long nextTick;
+
+    private long now;
+    private long end = Long.MAX_VALUE;
+    private int connecting;
+    private boolean initialDone;
+    volatile boolean stop;
+
+    // results (read by the generator after join)
+    long opened;
+    long closedByServer;
+    long connectErrors;
+    long otherErrors;
+    /** Connections that received any byte from the server (e.g. a 408 or 431 before the close). */
+    long replied;
+    long bytesSent;
+    int openAtEnd;
+    /** Lifetimes (connect completed to closed by the server) in milliseconds. */
+    final Histogram lifetimes = new Histogram(1, HIGHEST_MILLIS, 3);
+    final Map<String, Long> errors = new TreeMap<>();
+    Throwable failure;
+
+    SlowLoris(LoadConfig cfg, LoadGenerator.Run run) {
+        this.cfg = cfg;
+        this.run = run;
+        this.n = cfg.slow;
+        this.intervalNanos = cfg.slowIntervalMillis * 1_000_000L;
+        this.connectTimeoutNanos = cfg.connectTimeoutMillis * 1_000_000L;
+        this.connectBatch = Math.max(1, cfg.connectBatch);
+        this.ticks = (int) Math.max(1, Math.min(n, cfg.slowIntervalMillis));
+        this.tickNanos = intervalNanos / ticks;
+        this.fds = new int[n];
+        this.state = new byte[n];
+        this.since = new long[n];
+        this.lastSend = new long[n];
+        this.sent = new long[n];
+        this.heard = new boolean[n];
+        this.connectQ = new int[n];
+        Arrays.fill(fds, -1);
+        for (int s = 0; s < n; s++) {
+            connectQ[s] = s;
+        }
+        cqSize = n;
+        this.ready = new ReadySet(Math.min(1024, Math.max(16, n)));
+        this.mux = Multiplexer.open(Backend.EPOLL);
+    }
+
+    /** Releases the epoll instance of a driver that never ran. */
+    void abort() {
+        mux.close();
+    }
+
+    /** Wakes the loop (from any thread). */
+    void wakeup() {
+        mux.wakeup();
+    }
+
+    @Override
+    public void run() {
+        try {
+            loop();
+        } catch (Throwable e) {
+            failure = e;
+        } finally {
+            if (!initialDone) {
+                initialDone = true;
+                run.connected.countDown();
+            }
+            closeAll();
+            mux.close();
+        }
+    }
+
+    private void loop() throws IOException {
+        long lastScan = System.nanoTime();
+        t0 = lastScan;
+        boolean started = false;
+        while (!stop) {
+            now = System.nanoTime();
+            if (!started && run.started()) {
+                started = true;
+                end = run.end;
+            }
+            if (now >= end) {
+                return;
+            }
+            startConnects();
+            if (!initialDone && connecting == 0 && cqSize == 0) {
+                initialDone = true; // every slot connected or failed once: the run may start
+                run.connected.countDown();
+            }
+            sendDue();
+            if (connecting > 0 && now - lastScan >= 20_000_000L) {
+                lastScan = now;
+                for (int s = 0; s < n; s++) {
+                    if (state[s] == CONNECTING && now - since[s] >= connectTimeoutNanos) {
+                        connectFailed(s, "ETIMEDOUT");
+                    }
+                }
+            }
+            long next = Math.min(end, t0 + nextTick * tickNanos);
+            long wait = next - now;
+            long timeout = wait <= 0 ? 0 : Math.min(100, (wait + 999_999L) / 1_000_000L);
+            if (connecting > 0) {
+                timeout = Math.min(timeout, 20);
+            }
+            if (cqSize > 0 && connecting < connectBatch) {
+                timeout = 0;
+            }
+            int k = mux.await(ready, timeout);
+            now = System.nanoTime();
+            for (int i = 0; i < k; i++) {
+                int fd = ready.fd(i);
+                int s = fd < slotByFd.length ? slotByFd[fd] - 1 : -1;
+                if (s >= 0 && fds[s] == fd) {
+                    onReady(s, ready.events(i));
+                }
+            }
+        }
+    }
+
+    // ---- connecting ----
+
+    private void startConnects() {
+        while (cqSize > 0 && connecting < connectBatch) {
+            int s = connectQ[cqHead];
+            cqHead = cqHead + 1 == n ? 0 : cqHead + 1;
+            cqSize--;
+            connect(s);
+        }
+    }
+
+    private void connect(int s) {
+        int fd;
+        try {
+            fd = Sockets.tcpSocket(true);
+        } catch (NativeException e) {
+            connectError(s, e.errnoName());
+            return;
+        } catch (IOException e) {
+            connectError(s, "EIO");
+            return;
+        }
+        boolean done;
+        try {
+            if (cfg.noDelay) {
+                Sockets.setTcpNoDelay(fd, true); // one segment per byte, not coalesced by Nagle
+            }
+            done = Sockets.connect(fd, cfg.targetAddress, cfg.targetPort);
+            mux.register(fd, EVENTS);
+        } catch (NativeException e) {
+            Fds.closeQuietly(fd);
+            connectError(s, e.errnoName());
+            return;
+        } catch (IOException | RuntimeException e) {
+            Fds.closeQuietly(fd);
+            connectError(s, "EIO");
+            return;
+        }
+        fds[s] = fd;
+        if (fd >= slotByFd.length) {
+            int len = slotByFd.length;
+            while (len <= fd) {
+                len *= 2;
+            }
+            int[] bigger = new int[len];
+            System.arraycopy(slotByFd, 0, bigger, 0, slotByFd.length);
+            slotByFd = bigger;
+        }
+        slotByFd[fd] = s + 1;
+        since[s] = now;
+        if (done) {
+            connected(s);
+        } else {
+            state[s] = CONNECTING;
+            connecting++;
+        }
+    }
+
+    private void connected(int s) {
+        state[s] = OPEN;
+        since[s] = now;
+        sent[s] = 0;
+        heard[s] = false;
+        opened++;
+        sendByte(s); // the server's header clock starts now
+    }
+
+    private void connectFailed(int s, String errno) {
+        connecting--;
+        closeSlot(s);
+        connectError(s, errno);
+    }
+
+    /** Counts a failed connect; the slot tries again about an interval later. */
+    private void connectError(int s, String errno) {
+        connectErrors++;
+        count(errno);
+        state[s] = RETRY;
+        since[s] = now;
+    }
+
+    private void count(String name) {
+        errors.merge(name, 1L, Long::sum);
+    }
+
+    // ---- the trickle ----
+
+    /** Runs the ticks that are due: their open slots send a byte, their failed ones try again. */
+    private void sendDue() {
+        long current = (now - t0) / tickNanos;
+        if (current - nextTick >= ticks) {
+            nextTick = current - ticks + 1; // far behind (a pause): at most one byte per slot
+        }
+        long half = intervalNanos / 2;
+        for (; nextTick <= current; nextTick++) {
+            for (int s = (int) (nextTick % ticks); s < n; s += ticks) {
+                if (state[s] == OPEN) {
+                    if (now - lastSend[s] >= half) {
+                        sendByte(s);
+                    }
+                } else if (state[s] == RETRY && now - since[s] >= intervalNanos) {
+                    queueConnect(s);
+                }
+            }
+        }
+    }
+
+    private void sendByte(int s) {
+        int idx = (int) Math.min(sent[s], HEADER.length - 1);
+        out.limit(idx + 1).position(idx);
+        try {
+            lastSend[s] = now;
+            if (Fds.write(fds[s], out) == 1) { // 0: the socket is full; skip a beat
+                sent[s]++;
+                bytesSent++;
+            }
+        } catch (NativeException e) {
+            lost(s, e.errnoName());
+        } catch (IOException e) {
+            lost(s, "EIO");
+        }
+    }
+
+    private void onReady(int s, int events) {
+        if (state[s] == CONNECTING) {
+            if ((events & (Events.WRITE | Events.ERR | Events.HUP)) == 0) {
+                return;
+            }
+            try {
+                Sockets.finishConnect(fds[s]);
+            } catch (NativeException e) {
+                connectFailed(s, e.errnoName());
+                return;
+            } catch (IOException e) {
+                connectFailed(s, "EIO");
+                return;
+            }
+            connecting--;
+            connected(s);
+        }
+        if (state[s] != OPEN || (events & (Events.READ | Events.RDHUP | Events.HUP | Events.ERR)) == 0) {
+            return;
+        }
+        // edge-triggered: drain; whatever the server says is counted, not parsed
+        final ByteBuffer b = sink;
+        for (;;) {
+            b.clear();
+            int r;
+            try {
+                r = Fds.read(fds[s], b);
+            } catch (NativeException e) {
+                lost(s, e.errnoName());
+                return;
+            } catch (IOException e) {
+                lost(s, "EIO");
+                return;
+            }
+            if (r < 0) {
+                lost(s, "EOF");
+                return;
+            }
+            if (r == 0) {
+                return;
+            }
+            if (!heard[s]) {
+                heard[s] = true;
+                replied++;
+            }
+        }
+    }
+
+    /** An open connection ended: the server closed it (EOF, ECONNRESET, EPIPE) or another error. */
+    private void lost(int s, String errno) {
+        if (errno.equals("EOF") || errno.equals("ECONNRESET") || errno.equals("EPIPE")) {
+            closedByServer++;
+            long ms = (now - since[s]) / 1_000_000L;
+            lifetimes.recordValue(Math.max(0, Math.min(ms, HIGHEST_MILLIS)));
+        } else {
+            otherErrors++;
+        }
+        count(errno);
+        closeSlot(s);
+        queueConnect(s); // the replacement, at once
+    }
+
+    private void queueConnect(int s) {
+        state[s] = IDLE;
+        int tail = cqHead + cqSize;
+        connectQ[tail >= n ? tail - n : tail] = s;
+        cqSize++;
+    }
+
+    /** Closes the slot's fd (if any). */
+    private void closeSlot(int s) {
+        int fd = fds[s];
+        if (fd >= 0) {
+            if (fd < slotByFd.length && slotByFd[fd] == s + 1) {
+                slotByFd[fd] = 0;
+            }
+            Fds.closeQuietly(fd);
+            fds[s] = -1;
+        }
+        state[s] = IDLE;
+    }
+
+    private void closeAll() {
+        int open = 0;
+        for (int s = 0; s < n; s++) {
+            if (state[s] == OPEN) {
+                open++;
+            }
+            closeSlot(s);
+        }
+        openAtEnd = open;
+    }
+}
