@@ -270,7 +270,7 @@ public final class ScalingExperiment implements Experiment {
             wakeCount += ns.size();
         }
         boolean edge = "et".equals(ctx.trigger);
-        WakeMode wm = ctx.quick ? new WakeMode(3, 50, 200, 2000, 120) : new WakeMode(5, 200, 500, 20_000, 800);
+        WakeMode wm = ctx.quick ? new WakeMode(3, 20, 100, 1000, 100) : new WakeMode(5, 200, 500, 20_000, 800);
         List<WakeCell> wakeCells = new ArrayList<>();
         ctx.progress("scaling: " + wakeCount + " blocking-wakeup cells (backend x N)", wakeCount, step -> {
             try {
@@ -305,23 +305,34 @@ public final class ScalingExperiment implements Experiment {
     }
 
     /** One blocking-wakeup cell: timed rounds per run, median waiter CPU and wall-clock ns per round. */
-    record WakeCell(String backend, int n, int rounds, double cpuNs, double wallNs) {
+    record WakeCell(String backend, int n, int rounds, long pauseNs, double cpuNs, double wallNs,
+            double sleepsPerRound) {
     }
+
+    /** The pinger's pause after each ack: this plus twice the waiter's CPU per round (calibrated). */
+    private static final long PAUSE_MIN_NS = 50_000;
+    /** Linux's default timer slack, which parkNanos adds to the pause (for sizing runs only). */
+    private static final long PAUSE_SLACK_NS = 50_000;
 
     private static WakeCell measureWake(String backend, int n, boolean edge, WakeMode wm, List<String> notes)
             throws IOException, InterruptedException {
         double[] cpu = new double[wm.runs];
         double[] wall = new double[wm.runs];
+        double[] sleeps = new double[wm.runs];
         // generous: a blocking poll over 10^4 fds costs some milliseconds per round on a busy machine
         long timeoutMs = 30_000 + (long) (wm.warmup + wm.maxRounds) * (1 + n / 100);
         int rounds;
+        long pauseNs;
         try (ScalingWake w = new ScalingWake(backend, n, edge)) {
-            ScalingWake.Run cal = w.run(wm.warmup, 100, timeoutMs);
-            rounds = (int) Math.max(wm.minRounds, Math.min(wm.maxRounds, wm.targetRunMs * 1e6 / cal.wallNsPerRound()));
+            ScalingWake.Run cal = w.run(wm.warmup, 100, 0, timeoutMs);
+            pauseNs = PAUSE_MIN_NS + 2 * (long) cal.cpuNsPerRound();
+            rounds = (int) Math.max(wm.minRounds, Math.min(wm.maxRounds,
+                    wm.targetRunMs * 1e6 / (cal.wallNsPerRound() + pauseNs + PAUSE_SLACK_NS)));
             for (int r = 0; r < wm.runs; r++) {
-                ScalingWake.Run x = w.run(wm.warmup, rounds, timeoutMs);
+                ScalingWake.Run x = w.run(wm.warmup, rounds, pauseNs, timeoutMs);
                 cpu[r] = x.cpuNsPerRound();
                 wall[r] = x.wallNsPerRound();
+                sleeps[r] = x.sleepsPerRound();
             }
         } catch (FdSetSizeException e) {
             notes.add("blocking " + backend + " N = " + n + " skipped: " + e.getMessage());
@@ -330,7 +341,7 @@ public final class ScalingExperiment implements Experiment {
             notes.add("blocking " + backend + " N = " + n + " skipped: " + e.getMessage());
             return null;
         }
-        return new WakeCell(backend, n, rounds, median(cpu), median(wall));
+        return new WakeCell(backend, n, rounds, pauseNs, median(cpu), median(wall), median(sleeps));
     }
 
     /** Least-squares slope of y against x (not logs): the cost of one more N; NaN below 2 points. */
@@ -627,7 +638,7 @@ public final class ScalingExperiment implements Experiment {
         }
         Table t = new Table("A wait that blocks: waiter CPU per wakeup (N idle AF_UNIX socketpairs plus one ping pair,"
                 + " median of " + wm.runs + " runs)", "backend", "N", "CPU us/wakeup", "wall us/round", "x smallest N",
-                "ns per added fd", "rounds/run");
+                "ns per added fd", "sleeps/round", "pause us", "rounds/run");
         List<Charts.Series> series = new ArrayList<>();
         StringBuilder perFd = new StringBuilder();
         int minN = Integer.MAX_VALUE;
@@ -645,10 +656,11 @@ public final class ScalingExperiment implements Experiment {
                 double g = c.cpuNs / first.cpuNs;
                 double added = c == first ? Double.NaN : (c.cpuNs - first.cpuNs) / (c.n - first.n);
                 t.row(b, c.n, c.cpuNs / 1e3, c.wallNs / 1e3, c == first ? "1" : String.format(Locale.ROOT, "%.1f", g),
-                        c == first ? "" : added, c.rounds);
+                        c == first ? "" : added, c.sleepsPerRound, c.pauseNs / 1e3, c.rounds);
                 String base = "scaling.blocking." + b;
                 res.figure(base + ".n" + c.n + ".ns", c.cpuNs);
                 res.figure(base + ".n" + c.n + ".wall_ns", c.wallNs);
+                res.figure(base + ".n" + c.n + ".sleeps", c.sleepsPerRound);
                 pts.add(new double[] {c.n, c.cpuNs});
                 minN = Math.min(minN, c.n);
                 maxN = Math.max(maxN, c.n);
@@ -664,12 +676,15 @@ public final class ScalingExperiment implements Experiment {
             series.add(new Charts.Series(b, pts, false));
         }
         t.note("One round: the pinger writes a byte to the ping pair, the waiter wakes from await(timeout -1), reads it"
-                + " and answers on an unregistered ack socketpair; the pinger sends the next byte only after the ack,"
-                + " so the waiter sleeps in every await. The ping pair is registered last (highest fd, end of the"
+                + " and answers on an unregistered ack socketpair; the pinger sends the next byte only after the ack"
+                + " and a pause (parkNanos: 50 us plus twice the waiter's CPU per round in a calibration run), so the"
+                + " waiter is asleep in await when it arrives. The ping pair is registered last (highest fd, end of the"
                 + " poll array), so select and poll pass every idle fd before they find it. CPU: " + (ScalingWake.cpuClock() ? "the waiter thread's CPU"
                 + " time (user + kernel)" : "wall-clock time (no thread CPU clock)") + " per round, after "
                 + wm.warmup + " untimed rounds (rounds/run: as many as take about " + (int) wm.targetRunMs
-                + " ms, " + wm.minRounds + ".." + wm.maxRounds + "); wall: one round trip by the wall clock. x smallest N: CPU against the"
+                + " ms, " + wm.minRounds + ".." + wm.maxRounds + "); wall: one round, pause included, by the wall clock."
+                + " sleeps/round: the waiter's voluntary context switches per round (/proc/thread-self/status),"
+                + " about 1 when every await slept. x smallest N: CPU against the"
                 + " row's smallest N; ns per added fd: (CPU - CPU at the smallest N) / (N - smallest N)."
                 + (edge ? " epoll edge-triggered (--trigger et)." : ""));
         res.table(t);

@@ -4,8 +4,11 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 import dev.muxlab.Events;
 import dev.muxlab.Fds;
@@ -16,8 +19,11 @@ import dev.muxlab.ReadySet;
  * The blocking-wakeup part of the scaling experiment: a wait that really sleeps. N idle
  * socketpairs and one "ping" pair are registered for reading in one multiplexer; a waiter thread
  * loops on {@code await(-1)}, reads the ping byte and answers on an "ack" socketpair that is not
- * registered; a pinger thread writes the next ping only after it has read the ack. So the waiter
- * is asleep in await when each ping arrives, and every round is one blocking wait and one wakeup.
+ * registered; a pinger thread writes the next ping only after it has read the ack and then slept
+ * for a pause (parkNanos, no spinning) longer than the waiter's work per round. So the waiter is
+ * asleep in await when each ping arrives, and every round is one blocking wait and one wakeup.
+ * (Without the pause the ping comes back within microseconds, while select or poll is still
+ * registering on the idle fds, and the waiter rarely sleeps; {@link Run#sleeps} shows which.)
  * The ping pair is opened and registered last (highest fd number, end of the poll array), so a
  * scan reaches it after every idle fd whether the ping comes before, during or after the scan.
  * <p>
@@ -29,8 +35,15 @@ final class ScalingWake implements AutoCloseable {
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
     private static final boolean CPU_CLOCK = THREADS.isCurrentThreadCpuTimeSupported();
 
-    /** One run: waiter CPU nanoseconds and wall-clock nanoseconds over {@code rounds} rounds. */
-    record Run(long cpuNs, long wallNs, int rounds) {
+    /**
+     * One run over {@code rounds} rounds: waiter CPU and wall-clock nanoseconds, and the waiter's
+     * voluntary context switches (times it went to sleep; -1 if /proc does not tell).
+     */
+    record Run(long cpuNs, long wallNs, int rounds, long sleeps) {
+        double sleepsPerRound() {
+            return sleeps < 0 ? Double.NaN : (double) sleeps / rounds;
+        }
+
         double cpuNsPerRound() {
             return (double) cpuNs / rounds;
         }
@@ -56,6 +69,7 @@ final class ScalingWake implements AutoCloseable {
     private volatile Throwable failure;
     private long cpuNs;
     private long wallNs;
+    private long sleeps;
 
     /**
      * Opens the multiplexer, the ping and ack pairs and the N idle pairs; on failure closes what
@@ -101,14 +115,15 @@ final class ScalingWake implements AutoCloseable {
     }
 
     /**
-     * {@code warmup} untimed rounds, then {@code rounds} timed ones. Both threads are daemons; if
+     * {@code warmup} untimed rounds, then {@code rounds} timed ones; the pinger pauses
+     * {@code pauseNs} after each ack (0: none). Both threads are daemons; if
      * they have not finished within {@code timeoutMs} (or either fails) both are unblocked (the
      * multiplexer woken, the ack pair shut down) and this throws; the instance is then unusable.
      */
-    Run run(int warmup, int rounds, long timeoutMs) throws IOException, InterruptedException {
+    Run run(int warmup, int rounds, long pauseNs, long timeoutMs) throws IOException, InterruptedException {
         int total = warmup + rounds;
         Thread waiter = new Thread(() -> waiterLoop(warmup, total), "scaling-wake-waiter");
-        Thread pinger = new Thread(() -> pingerLoop(total), "scaling-wake-pinger");
+        Thread pinger = new Thread(() -> pingerLoop(total, pauseNs), "scaling-wake-pinger");
         waiter.setDaemon(true);
         pinger.setDaemon(true);
         waiter.start();
@@ -131,7 +146,7 @@ final class ScalingWake implements AutoCloseable {
             throw new IllegalStateException(backend + " N=" + n + ": " + total + " wakeup rounds did not finish in "
                     + timeoutMs + " ms");
         }
-        return new Run(cpuNs, wallNs, rounds);
+        return new Run(cpuNs, wallNs, rounds, sleeps);
     }
 
     private void waiterLoop(int warmup, int total) {
@@ -140,8 +155,10 @@ final class ScalingWake implements AutoCloseable {
             final ByteBuffer buf = waiterBuf;
             long c0 = 0;
             long w0 = 0;
+            long v0 = -1;
             for (int i = 0; i < total; i++) {
                 if (i == warmup) {
+                    v0 = voluntarySwitches();
                     c0 = cpuNanos();
                     w0 = System.nanoTime();
                 }
@@ -167,12 +184,14 @@ final class ScalingWake implements AutoCloseable {
             }
             cpuNs = cpuNanos() - c0;
             wallNs = System.nanoTime() - w0;
+            long v1 = voluntarySwitches();
+            sleeps = v0 < 0 || v1 < 0 ? -1 : v1 - v0;
         } catch (Throwable t) {
             fail(t);
         }
     }
 
-    private void pingerLoop(int total) {
+    private void pingerLoop(int total, long pauseNs) {
         try {
             final ByteBuffer buf = pingerBuf;
             for (int i = 0; i < total && !stop; i++) {
@@ -187,6 +206,9 @@ final class ScalingWake implements AutoCloseable {
                         return;
                     }
                     throw new IOException("ack read returned " + m);
+                }
+                if (pauseNs > 0) {
+                    LockSupport.parkNanos(pauseNs); // let the waiter get back to sleep in await
                 }
             }
         } catch (Throwable t) {
@@ -218,6 +240,20 @@ final class ScalingWake implements AutoCloseable {
     /** Whether the waiter's time is its CPU time (else only the wall clock is meaningful). */
     static boolean cpuClock() {
         return CPU_CLOCK;
+    }
+
+    /** voluntary_ctxt_switches of the calling thread from /proc/thread-self/status, or -1. */
+    static long voluntarySwitches() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/thread-self/status"))) {
+                if (line.startsWith("voluntary_ctxt_switches:")) {
+                    return Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux or no /proc: unknown
+        }
+        return -1;
     }
 
     private static long cpuNanos() {

@@ -148,14 +148,14 @@ class ScalingExperimentTest {
     void blockingWakeupRunThatCannotFinishEndsItsThreadsAndLeaksNothing() throws Exception {
         Map<Integer, String> fdsBefore = OpenFds.snapshot();
         try (ScalingWake w = new ScalingWake("poll", 10, false)) {
-            ScalingWake.Run ok = w.run(10, 50, 10_000);
+            ScalingWake.Run ok = w.run(10, 50, 20_000, 10_000);
             assertEquals(50, ok.rounds());
             assertTrue(ok.wallNsPerRound() > 0);
             ScalingWake broken = w;
             // far more rounds than fit in the time limit: both threads must be unblocked and end
             long t0 = System.nanoTime();
             IllegalStateException e = assertThrows(IllegalStateException.class,
-                    () -> broken.run(0, Integer.MAX_VALUE / 2, 300));
+                    () -> broken.run(0, Integer.MAX_VALUE / 2, 0, 300));
             assertTrue(e.getMessage().contains("did not finish"), e.getMessage());
             assertTrue((System.nanoTime() - t0) / 1e9 < 5, "gave up promptly");
         }
