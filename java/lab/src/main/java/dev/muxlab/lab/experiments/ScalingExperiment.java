@@ -34,6 +34,15 @@ import dev.muxlab.NativeException;
  * the smallest), {@code scaling.crossover.a1}, {@code scaling.crossover.a100} (smallest N from
  * which epoll LT is cheaper than poll, NaN if none) and {@code scaling.ratio.median} (Java/C),
  * with b in select, select-wide, poll, epoll-lt, epoll-et.
+ * <p>
+ * A last part measures a wait that blocks ({@link ScalingWake}): N idle socketpairs (quick
+ * {10, 100, 1000}, full {10, 100, 1000, 4000}; select up to its largest N, select-wide only in full
+ * mode or when named) and a waiter thread woken once per round. Figures:
+ * {@code scaling.blocking.<b>.n<N>.ns} (waiter CPU ns per wakeup), {@code ...n<N>.wall_ns} (wall ns
+ * per round), {@code scaling.blocking.<b>.per_fd_ns} (least-squares ns per added fd),
+ * {@code scaling.blocking.<b>.growth}, and for poll {@code scaling.blocking.poll.nonblocking_per_fd_ns}
+ * (the never-blocking A = 1 slope over the same N range) and {@code scaling.blocking.poll.over_nonblocking};
+ * b in select, select-wide, poll, epoll.
  */
 public final class ScalingExperiment implements Experiment {
     /** The rows, in table and chart order. */
@@ -41,6 +50,9 @@ public final class ScalingExperiment implements Experiment {
     static final int[] ACTIVE = {1, 100};
     static final int[] QUICK_N = {10, 100, 1000, 4000};
     static final int[] FULL_N = {10, 30, 100, 300, 1000, 3000, 9000};
+    /** N values of the blocking-wakeup part (select: those below FD_SETSIZE, plus its largest). */
+    static final int[] WAKE_QUICK_N = {10, 100, 1000};
+    static final int[] WAKE_FULL_N = {10, 100, 1000, 4000};
     /** System property replacing the N list, e.g. "10,100,1000". */
     public static final String N_PROPERTY = "muxlab.scaling.n";
     /** fds left free besides the socketpairs (multiplexer, JVM, the C reference's pipe). */
@@ -79,7 +91,11 @@ public final class ScalingExperiment implements Experiment {
                 + " only returns the ready ones. The slope is fitted over all measured N, so a fixed"
                 + " per-iteration cost (the read and write) pulls it below 1 at small N. The crossover is the"
                 + " smallest N from which epoll (LT) stays cheaper than poll. SELECT stops where fd numbers reach"
-                + " 1024; A = 100 starts at N = 200; --trigger picks the epoll rows only.";
+                + " 1024; A = 100 starts at N = 200; --trigger picks the epoll rows only."
+                + " The last part is a wait that blocks: N idle socketpairs plus a ping pair watched, a waiter"
+                + " thread sleeping in await (no timeout) and woken once per round by a pinger thread that sends the"
+                + " next byte only after the waiter's answer; it reports the waiter's CPU time per wakeup, which for"
+                + " select and poll includes setting up and tearing down a wait-queue entry on every watched fd.";
     }
 
     /** Run parameters by mode. */
@@ -226,8 +242,123 @@ public final class ScalingExperiment implements Experiment {
                     + (cFailures.size() > 1 ? " ..." : ""));
         }
 
+        // ---- the blocking part: a wait that sleeps, one wakeup per round
+        List<String> wakeRows = new ArrayList<>();
+        for (String b : Selection.BACKENDS) {
+            // quick mode leaves select-wide out unless asked for by name (it repeats select's cost)
+            boolean skipWide = ctx.quick && b.equals("select-wide") && ctx.backend == null;
+            if (ctx.wants(b) && (ctx.trigger == null || b.equals("epoll")) && !skipWide) {
+                wakeRows.add(b);
+            }
+        }
+        Map<String, List<Integer>> wakePlan = new LinkedHashMap<>();
+        int wakeCount = 0;
+        for (String b : wakeRows) {
+            TreeSet<Integer> ns = new TreeSet<>();
+            for (int n : userN ? fits.stream().mapToInt(Integer::intValue).toArray() : ctx.quick ? WAKE_QUICK_N : WAKE_FULL_N) {
+                if (n <= maxN) {
+                    ns.add(n);
+                }
+            }
+            if (b.equals("select")) {
+                boolean cut = ns.removeIf(n -> n > selectMax);
+                if (cut && !userN && selectMax >= 1) {
+                    ns.add(selectMax);
+                }
+            }
+            wakePlan.put(b, new ArrayList<>(ns));
+            wakeCount += ns.size();
+        }
+        boolean edge = "et".equals(ctx.trigger);
+        WakeMode wm = ctx.quick ? new WakeMode(3, 20, 100, 1000, 100) : new WakeMode(5, 200, 500, 20_000, 800);
+        List<WakeCell> wakeCells = new ArrayList<>();
+        ctx.progress("scaling: " + wakeCount + " blocking-wakeup cells (backend x N)", wakeCount, step -> {
+            try {
+                for (String b : wakeRows) {
+                    for (int n : wakePlan.get(b)) {
+                        step.message("blocking " + b + " N=" + n);
+                        WakeCell c = measureWake(b, n, edge, wm, notes);
+                        if (c != null) {
+                            wakeCells.add(c);
+                        }
+                        step.step();
+                    }
+                }
+            } catch (Exception e) {
+                failure[0] = e;
+            }
+        });
+        if (failure[0] != null) {
+            throw failure[0];
+        }
+
         report(ctx, res, rows, cells, notes, limits, maxN, ref);
+        reportWake(ctx, res, wakeRows, wakeCells, cells, wm, edge);
         return res;
+    }
+
+    /**
+     * Blocking-wakeup parameters: runs per cell (median), untimed rounds per run, and the timed
+     * rounds per run: as many as last about targetRunMs by a calibration run, within min..max.
+     */
+    private record WakeMode(int runs, int warmup, int minRounds, int maxRounds, double targetRunMs) {
+    }
+
+    /** One blocking-wakeup cell: timed rounds per run, median waiter CPU and wall-clock ns per round. */
+    record WakeCell(String backend, int n, int rounds, long pauseNs, double cpuNs, double wallNs,
+            double sleepsPerRound) {
+    }
+
+    /** The pinger's pause after each ack: this plus twice the waiter's CPU per round (calibrated). */
+    private static final long PAUSE_MIN_NS = 50_000;
+    /** Linux's default timer slack, which parkNanos adds to the pause (for sizing runs only). */
+    private static final long PAUSE_SLACK_NS = 50_000;
+
+    private static WakeCell measureWake(String backend, int n, boolean edge, WakeMode wm, List<String> notes)
+            throws IOException, InterruptedException {
+        double[] cpu = new double[wm.runs];
+        double[] wall = new double[wm.runs];
+        double[] sleeps = new double[wm.runs];
+        // generous: a blocking poll over 10^4 fds costs some milliseconds per round on a busy machine
+        long timeoutMs = 30_000 + (long) (wm.warmup + wm.maxRounds) * (1 + n / 100);
+        int rounds;
+        long pauseNs;
+        try (ScalingWake w = new ScalingWake(backend, n, edge)) {
+            ScalingWake.Run cal = w.run(wm.warmup, 100, 0, timeoutMs);
+            pauseNs = PAUSE_MIN_NS + 2 * (long) cal.cpuNsPerRound();
+            rounds = (int) Math.max(wm.minRounds, Math.min(wm.maxRounds,
+                    wm.targetRunMs * 1e6 / (cal.wallNsPerRound() + pauseNs + PAUSE_SLACK_NS)));
+            for (int r = 0; r < wm.runs; r++) {
+                ScalingWake.Run x = w.run(wm.warmup, rounds, pauseNs, timeoutMs);
+                cpu[r] = x.cpuNsPerRound();
+                wall[r] = x.wallNsPerRound();
+                sleeps[r] = x.sleepsPerRound();
+            }
+        } catch (FdSetSizeException e) {
+            notes.add("blocking " + backend + " N = " + n + " skipped: " + e.getMessage());
+            return null;
+        } catch (NativeException | UncheckedIOException e) {
+            notes.add("blocking " + backend + " N = " + n + " skipped: " + e.getMessage());
+            return null;
+        }
+        return new WakeCell(backend, n, rounds, pauseNs, median(cpu), median(wall), median(sleeps));
+    }
+
+    /** Least-squares slope of y against x (not logs): the cost of one more N; NaN below 2 points. */
+    static double linearSlope(List<double[]> points) {
+        List<double[]> p = points.stream().filter(q -> Double.isFinite(q[1])).toList();
+        if (p.size() < 2) {
+            return Double.NaN;
+        }
+        double mx = p.stream().mapToDouble(q -> q[0]).average().orElse(0);
+        double my = p.stream().mapToDouble(q -> q[1]).average().orElse(0);
+        double sxy = 0;
+        double sxx = 0;
+        for (double[] q : p) {
+            sxy += (q[0] - mx) * (q[1] - my);
+            sxx += (q[0] - mx) * (q[0] - mx);
+        }
+        return sxx == 0 ? Double.NaN : sxy / sxx;
     }
 
     private static String key(String row, int a) {
@@ -497,6 +628,102 @@ public final class ScalingExperiment implements Experiment {
                 + (ref.available() ? ref.binary() : "n/a") + ".");
         for (String n : notes) {
             res.paragraph("Note: " + n);
+        }
+    }
+
+    private void reportWake(ExperimentContext ctx, ExperimentResult res, List<String> wakeRows, List<WakeCell> wakeCells,
+            List<Cell> cells, WakeMode wm, boolean edge) throws IOException {
+        if (wakeRows.isEmpty()) {
+            return;
+        }
+        Table t = new Table("A wait that blocks: waiter CPU per wakeup (N idle AF_UNIX socketpairs plus one ping pair,"
+                + " median of " + wm.runs + " runs)", "backend", "N", "CPU us/wakeup", "wall us/round", "x smallest N",
+                "ns per added fd", "sleeps/round", "pause us", "rounds/run");
+        List<Charts.Series> series = new ArrayList<>();
+        StringBuilder perFd = new StringBuilder();
+        int minN = Integer.MAX_VALUE;
+        int maxN = 0;
+        for (String b : wakeRows) {
+            List<double[]> pts = new ArrayList<>();
+            WakeCell first = null;
+            for (WakeCell c : wakeCells) {
+                if (!c.backend.equals(b)) {
+                    continue;
+                }
+                if (first == null) {
+                    first = c;
+                }
+                double g = c.cpuNs / first.cpuNs;
+                double added = c == first ? Double.NaN : (c.cpuNs - first.cpuNs) / (c.n - first.n);
+                t.row(b, c.n, c.cpuNs / 1e3, c.wallNs / 1e3, c == first ? "1" : String.format(Locale.ROOT, "%.1f", g),
+                        c == first ? "" : added, c.sleepsPerRound, c.pauseNs / 1e3, c.rounds);
+                String base = "scaling.blocking." + b;
+                res.figure(base + ".n" + c.n + ".ns", c.cpuNs);
+                res.figure(base + ".n" + c.n + ".wall_ns", c.wallNs);
+                res.figure(base + ".n" + c.n + ".sleeps", c.sleepsPerRound);
+                pts.add(new double[] {c.n, c.cpuNs});
+                minN = Math.min(minN, c.n);
+                maxN = Math.max(maxN, c.n);
+            }
+            if (pts.isEmpty()) {
+                continue;
+            }
+            double slope = linearSlope(pts);
+            res.figure("scaling.blocking." + b + ".per_fd_ns", slope);
+            res.figure("scaling.blocking." + b + ".growth", pts.get(pts.size() - 1)[1] / pts.get(0)[1]);
+            perFd.append(perFd.length() == 0 ? "" : ", ").append(b).append(' ')
+                    .append(Double.isNaN(slope) ? "n/a" : String.format(Locale.ROOT, "%.1f", slope));
+            series.add(new Charts.Series(b, pts, false));
+        }
+        t.note("One round: the pinger writes a byte to the ping pair, the waiter wakes from await(timeout -1), reads it"
+                + " and answers on an unregistered ack socketpair; the pinger sends the next byte only after the ack"
+                + " and a pause (parkNanos: 50 us plus twice the waiter's CPU per round in a calibration run), so the"
+                + " waiter is asleep in await when it arrives. The ping pair is registered last (highest fd, end of the"
+                + " poll array), so select and poll pass every idle fd before they find it. CPU: " + (ScalingWake.cpuClock() ? "the waiter thread's CPU"
+                + " time (user + kernel)" : "wall-clock time (no thread CPU clock)") + " per round, after "
+                + wm.warmup + " untimed rounds (rounds/run: as many as take about " + (int) wm.targetRunMs
+                + " ms, " + wm.minRounds + ".." + wm.maxRounds + "); wall: one round, pause included, by the wall clock."
+                + " sleeps/round: the waiter's voluntary context switches per round (/proc/thread-self/status),"
+                + " about 1 when every await slept. x smallest N: CPU against the"
+                + " row's smallest N; ns per added fd: (CPU - CPU at the smallest N) / (N - smallest N)."
+                + (edge ? " epoll edge-triggered (--trigger et)." : ""));
+        res.table(t);
+        ctx.write("scaling-blocking.csv", t.toCsv());
+        if (!series.isEmpty()) {
+            String file = "scaling-blocking.png";
+            Charts.line(ctx.outDir.resolve(file), "A wait that blocks: waiter CPU per wakeup", "N (idle socketpairs watched)",
+                    "ns of waiter CPU per wakeup", true, true, series);
+            res.charts.add(file);
+        }
+
+        // ---- poll: blocking against never-blocking, per watched fd, over the same N range
+        double pollBlocking = res.get("scaling.blocking.poll.per_fd_ns");
+        List<double[]> spin = new ArrayList<>();
+        for (Cell c : cells) {
+            if (c.backend.equals("poll") && c.a == 1 && c.n >= minN && c.n <= maxN) {
+                spin.add(new double[] {c.n, c.javaNs});
+            }
+        }
+        double pollSpin = linearSlope(spin);
+        res.summary("blocking wakeup, waiter CPU ns per watched fd", perFd.length() == 0 ? "not measured" : perFd);
+        if (res.figures.containsKey("scaling.blocking.poll.per_fd_ns")) {
+            double ratio = pollBlocking / pollSpin;
+            res.figure("scaling.blocking.poll.nonblocking_per_fd_ns", pollSpin);
+            res.figure("scaling.blocking.poll.over_nonblocking", ratio);
+            String text = Double.isFinite(ratio) && pollSpin > 0
+                    ? String.format(Locale.ROOT, "%.0f ns blocking vs %.0f ns never-blocking (A=1, N %d..%d): x%.1f",
+                            pollBlocking, pollSpin, minN, maxN, ratio)
+                    : "n/a (never-blocking slope not measured over N " + minN + ".." + maxN + ")";
+            res.summary("poll cost per watched fd, blocking vs never-blocking", text);
+            if (Double.isFinite(ratio) && pollSpin > 0) {
+                res.paragraph(String.format(Locale.ROOT, "A poll that blocks costs %.0f ns of CPU per watched fd and"
+                        + " wakeup, %.1fx the %.0f ns per fd of the never-blocking loop above: a blocking poll or"
+                        + " select adds a wait-queue entry (holding a reference on the file) to every watched fd,"
+                        + " sleeps, scans again after the wakeup and removes every entry, where a call with timeout 0"
+                        + " only scans; in a multi-threaded process (the JVM) each scan also takes and drops a"
+                        + " reference per fd. epoll set its wait-queue entries up once, at EPOLL_CTL_ADD.",
+                        pollBlocking, ratio, pollSpin));
+            }
         }
     }
 

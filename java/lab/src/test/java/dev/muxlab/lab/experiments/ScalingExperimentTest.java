@@ -15,8 +15,8 @@ import dev.muxlab.lab.testutil.OpenFds;
 
 /**
  * The scaling experiment against the real kernel: a quick run draws valid charts, measures
- * poll's cost growing with N while epoll's stays flat, publishes the figures the claims read,
- * honours --backend and leaks no fd.
+ * poll's cost growing with N while epoll's stays flat (also for a wait that blocks), publishes
+ * the figures the claims read, honours --backend and leaks no fd.
  */
 class ScalingExperimentTest {
 
@@ -42,7 +42,7 @@ class ScalingExperimentTest {
         print(r);
 
         // charts: one per A, valid PNGs, listed in the result
-        assertEquals(List.of("scaling-a1.png", "scaling-a100.png"), r.charts);
+        assertEquals(List.of("scaling-a1.png", "scaling-a100.png", "scaling-blocking.png"), r.charts);
         for (String c : r.charts) {
             byte[] png = Files.readAllBytes(all.resolve(c));
             assertTrue(png.length > 1000, c + " has content");
@@ -81,6 +81,27 @@ class ScalingExperimentTest {
         assertTrue(ratio > 0.3 && ratio < 10, "Java/C median " + ratio);
         assertTrue(r.get("scaling.poll.a1.c.n1000.ns") > r.get("scaling.poll.a1.c.n10.ns"));
 
+        // a wait that blocks: figures for every backend that ran (quick mode leaves select-wide out)
+        for (String b : List.of("select", "poll", "epoll")) {
+            String base = "scaling.blocking." + b;
+            assertTrue(r.get(base + ".n10.ns") > 0, base + ".n10.ns");
+            assertTrue(r.get(base + ".n10.wall_ns") > 0, base + ".n10.wall_ns");
+            assertTrue(r.figures.containsKey(base + ".per_fd_ns"), base + ".per_fd_ns");
+            assertTrue(r.get(base + ".growth") > 0, base + ".growth");
+        }
+        assertFalse(r.figures.containsKey("scaling.blocking.select-wide.n10.ns"), "quick: no select-wide");
+        assertTrue(r.get("scaling.blocking.poll.per_fd_ns") > 0, "poll pays per watched fd when it blocks");
+        // generous ratios only: poll pays for every idle fd on every wakeup, epoll does not
+        double poll10 = r.get("scaling.blocking.poll.n10.ns");
+        double poll1000 = r.get("scaling.blocking.poll.n1000.ns");
+        assertTrue(poll1000 > 1.5 * poll10, "blocking poll N=1000 " + poll1000 + " ns vs N=10 " + poll10);
+        double epoll10 = r.get("scaling.blocking.epoll.n10.ns");
+        double epoll1000 = r.get("scaling.blocking.epoll.n1000.ns");
+        assertTrue(epoll1000 < 3 * epoll10, "blocking epoll N=1000 " + epoll1000 + " ns vs N=10 " + epoll10);
+        assertTrue(r.get("scaling.blocking.poll.over_nonblocking") > 0);
+        assertTrue(r.summary.containsKey("poll cost per watched fd, blocking vs never-blocking"));
+        assertTrue(Files.readString(all.resolve("scaling-blocking.csv")).startsWith("backend,N,CPU us/wakeup"));
+
         // --backend poll: only poll rows; and no fd is left open afterwards
         Map<Integer, String> fdsBefore = OpenFds.snapshot();
         ExperimentResult p = exp.run(ctx(tmp.resolve("poll"), "poll", null));
@@ -90,10 +111,12 @@ class ScalingExperimentTest {
             assertEquals("poll", row.get(0));
         }
         for (String k : p.figures.keySet()) {
-            assertTrue(k.startsWith("scaling.poll.") || k.startsWith("scaling.crossover.") || k.equals("scaling.ratio.median")
+            assertTrue(k.startsWith("scaling.poll.") || k.startsWith("scaling.blocking.poll.")
+                    || k.startsWith("scaling.crossover.") || k.equals("scaling.ratio.median")
                     || k.equals("scaling.wall_over_cpu.median"), "only poll figures: " + k);
         }
         assertTrue(Double.isNaN(p.get("scaling.crossover.a1")), "no epoll, no crossover");
+        assertTrue(p.get("scaling.blocking.poll.n1000.ns") > 0, "--backend poll: blocking part ran for poll");
     }
 
     @Test
@@ -122,6 +145,27 @@ class ScalingExperimentTest {
     }
 
     @Test
+    void blockingWakeupRunThatCannotFinishEndsItsThreadsAndLeaksNothing() throws Exception {
+        Map<Integer, String> fdsBefore = OpenFds.snapshot();
+        try (ScalingWake w = new ScalingWake("poll", 10, false)) {
+            ScalingWake.Run ok = w.run(10, 50, 20_000, 10_000);
+            assertEquals(50, ok.rounds());
+            assertTrue(ok.wallNsPerRound() > 0);
+            ScalingWake broken = w;
+            // far more rounds than fit in the time limit: both threads must be unblocked and end
+            long t0 = System.nanoTime();
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> broken.run(0, Integer.MAX_VALUE / 2, 0, 300));
+            assertTrue(e.getMessage().contains("did not finish"), e.getMessage());
+            assertTrue((System.nanoTime() - t0) / 1e9 < 5, "gave up promptly");
+        }
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            assertFalse(t.getName().startsWith("scaling-wake") && t.isAlive(), "thread left running: " + t);
+        }
+        OpenFds.assertNoneLeaked(fdsBefore, "blocking wakeup run");
+    }
+
+    @Test
     void slopeAndCrossoverArithmetic() {
         assertEquals(1.0, ScalingExperiment.logLogSlope(List.of(new double[] {10, 5}, new double[] {100, 50},
                 new double[] {1000, 500})), 1e-9);
@@ -133,5 +177,8 @@ class ScalingExperimentTest {
         assertEquals(-1, ScalingExperiment.crossoverIndex(List.of(new double[] {10, 5, 6}, new double[] {30, 5, 6})));
         assertEquals(8700, ScalingExperiment.roundTwoDigits(8734));
         assertEquals(50, ScalingExperiment.roundTwoDigits(50));
+        assertEquals(2.5, ScalingExperiment.linearSlope(List.of(new double[] {10, 100}, new double[] {110, 350},
+                new double[] {1010, 2600})), 1e-9);
+        assertTrue(Double.isNaN(ScalingExperiment.linearSlope(List.of(new double[] {10, 7}))));
     }
 }
