@@ -107,6 +107,18 @@ public final class ProcStats {
         return -1;
     }
 
+    /**
+     * voluntary_ctxt_switches of the calling thread (/proc/thread-self/status): how many times
+     * it blocked, e.g. slept in a wait. -1 if unknown.
+     */
+    static long voluntarySwitches() {
+        try {
+            return statusNumber(Files.readString(Path.of("/proc/thread-self/status")), "voluntary_ctxt_switches");
+        } catch (IOException | RuntimeException e) {
+            return -1; // no /proc
+        }
+    }
+
     /** Samples a process every {@code intervalMillis} on a daemon thread until closed. */
     public static final class Sampler implements AutoCloseable {
         private final long pid;

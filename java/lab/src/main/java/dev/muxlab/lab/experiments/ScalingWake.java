@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -158,7 +156,7 @@ final class ScalingWake implements AutoCloseable {
             long v0 = -1;
             for (int i = 0; i < total; i++) {
                 if (i == warmup) {
-                    v0 = voluntarySwitches();
+                    v0 = ProcStats.voluntarySwitches();
                     c0 = cpuNanos();
                     w0 = System.nanoTime();
                 }
@@ -184,7 +182,7 @@ final class ScalingWake implements AutoCloseable {
             }
             cpuNs = cpuNanos() - c0;
             wallNs = System.nanoTime() - w0;
-            long v1 = voluntarySwitches();
+            long v1 = ProcStats.voluntarySwitches();
             sleeps = v0 < 0 || v1 < 0 ? -1 : v1 - v0;
         } catch (Throwable t) {
             fail(t);
@@ -240,20 +238,6 @@ final class ScalingWake implements AutoCloseable {
     /** Whether the waiter's time is its CPU time (else only the wall clock is meaningful). */
     static boolean cpuClock() {
         return CPU_CLOCK;
-    }
-
-    /** voluntary_ctxt_switches of the calling thread from /proc/thread-self/status, or -1. */
-    static long voluntarySwitches() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/thread-self/status"))) {
-                if (line.startsWith("voluntary_ctxt_switches:")) {
-                    return Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            // not Linux or no /proc: unknown
-        }
-        return -1;
     }
 
     private static long cpuNanos() {

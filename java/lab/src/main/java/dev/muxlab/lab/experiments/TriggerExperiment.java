@@ -422,9 +422,9 @@ public final class TriggerExperiment implements Experiment {
                     return;
                 }
                 try {
-                    long v0 = voluntarySwitches();
+                    long v0 = ProcStats.voluntarySwitches();
                     mux.await(rs, WAITER_TIMEOUT_MS);
-                    long v1 = voluntarySwitches();
+                    long v1 = ProcStats.voluntarySwitches();
                     reported = rs.indexOf(fd) >= 0;
                     bytes = reported ? Fds.drain(fd) : 0;
                     switches = v0 < 0 || v1 < 0 ? -1 : v1 - v0;
@@ -585,17 +585,4 @@ public final class TriggerExperiment implements Experiment {
         }
     }
 
-    /** voluntary_ctxt_switches of the calling thread; -1 if unknown. */
-    static long voluntarySwitches() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/thread-self/status"))) {
-                if (line.startsWith("voluntary_ctxt_switches:")) {
-                    return Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            // fall through
-        }
-        return -1;
-    }
 }
