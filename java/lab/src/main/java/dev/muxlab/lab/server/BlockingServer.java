@@ -25,9 +25,7 @@ import dev.muxlab.Sockets;
  * hold its thread in a blocking write forever either: a write that gets nothing into the send
  * buffer for that long closes the connection ({@code writeTimeouts}).
  */
-final class BlockingServer implements Server {
-    private final ServerConfig cfg;
-    private final ServerStats stats = new ServerStats();
+final class BlockingServer extends ServerBase {
     private final Set<Integer> open = ConcurrentHashMap.newKeySet();
     private final AtomicInteger busyWorkers = new AtomicInteger();
     private final AtomicInteger threadIds = new AtomicInteger();
@@ -35,11 +33,10 @@ final class BlockingServer implements Server {
     private Thread acceptor;
     private int listenFd = -1;
     private Acceptor accepts;
-    private int port;
     private volatile boolean closed;
 
     BlockingServer(ServerConfig cfg) {
-        this.cfg = cfg.copy();
+        super(cfg);
     }
 
     @Override
@@ -208,21 +205,6 @@ final class BlockingServer implements Server {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    @Override
-    public int port() {
-        return port;
-    }
-
-    @Override
-    public ServerStats stats() {
-        return stats;
-    }
-
-    @Override
-    public ServerConfig config() {
-        return cfg;
     }
 
     @Override

@@ -13,13 +13,10 @@ import dev.muxlab.Sockets;
  * retrying on EAGAIN: the textbook busy-polling model. It never sleeps, so it burns a core even
  * when idle, and each lap costs one system call per connection whether or not it has data.
  */
-final class BusyPollServer implements Server {
-    private final ServerConfig cfg;
-    private final ServerStats stats = new ServerStats();
+final class BusyPollServer extends ServerBase {
     private Thread thread;
     private int listenFd = -1;
     private Acceptor accepts;
-    private int port;
     private volatile boolean closed;
     private volatile long laps;
 
@@ -32,7 +29,7 @@ final class BusyPollServer implements Server {
     private int count;
 
     BusyPollServer(ServerConfig cfg) {
-        this.cfg = cfg.copy();
+        super(cfg);
     }
 
     @Override
@@ -195,21 +192,6 @@ final class BusyPollServer implements Server {
         count--;
         stats.active.decrementAndGet();
         stats.closed.increment();
-    }
-
-    @Override
-    public int port() {
-        return port;
-    }
-
-    @Override
-    public ServerStats stats() {
-        return stats;
-    }
-
-    @Override
-    public ServerConfig config() {
-        return cfg;
     }
 
     @Override

@@ -29,22 +29,19 @@ import dev.muxlab.lab.EventLoop;
  * Idle connections cost no buffers: reads go to a per-loop scratch buffer, and a connection gets
  * its own input or output buffer only while it holds leftover bytes.
  */
-final class ReactorServer implements Server {
+final class ReactorServer extends ServerBase {
     /** {@link Conn#partialSince} when no incomplete request is held: never older than a limit. */
     private static final long NONE = Long.MAX_VALUE;
     /** Accepts per listener event before IO gets a turn (each accept also registers the fd). */
     static final int ACCEPT_SLICE = 32;
     /** Closes per slice of a timeout sweep before IO gets a turn. */
     static final int CLOSE_SLICE = 16;
-    private final ServerConfig cfg;
-    private final ServerStats stats = new ServerStats();
     private final List<Worker> workers = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
-    private int port;
     private boolean closed;
 
     ReactorServer(ServerConfig cfg) {
-        this.cfg = cfg.copy();
+        super(cfg);
     }
 
     @Override
@@ -72,21 +69,6 @@ final class ReactorServer implements Server {
             threads.add(t);
             t.start();
         }
-    }
-
-    @Override
-    public int port() {
-        return port;
-    }
-
-    @Override
-    public ServerStats stats() {
-        return stats;
-    }
-
-    @Override
-    public ServerConfig config() {
-        return cfg;
     }
 
     @Override
