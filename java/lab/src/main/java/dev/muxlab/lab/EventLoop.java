@@ -77,15 +77,7 @@ public final class EventLoop implements Runnable, AutoCloseable {
     /** Registers fd with the multiplexer and routes its readiness to handler. */
     public void register(int fd, int events, Handler handler) throws IOException {
         mux.register(fd, events);
-        if (fd >= handlers.length) {
-            int n = handlers.length;
-            while (n <= fd) {
-                n *= 2;
-            }
-            Handler[] h = new Handler[n];
-            System.arraycopy(handlers, 0, h, 0, handlers.length);
-            handlers = h;
-        }
+        handlers = FdTables.fit(handlers, fd);
         handlers[fd] = handler;
     }
 

@@ -16,6 +16,7 @@ import dev.muxlab.Multiplexer;
 import dev.muxlab.NativeException;
 import dev.muxlab.ReadySet;
 import dev.muxlab.Sockets;
+import dev.muxlab.lab.FdTables;
 import dev.muxlab.lab.server.Proto;
 import org.HdrHistogram.Histogram;
 
@@ -219,15 +220,7 @@ final class LoadWorker implements Runnable {
             return;
         }
         c.fd = fd;
-        if (fd >= byFd.length) {
-            int len = byFd.length;
-            while (len <= fd) {
-                len *= 2;
-            }
-            Conn[] bigger = new Conn[len];
-            System.arraycopy(byFd, 0, bigger, 0, byFd.length);
-            byFd = bigger;
-        }
+        byFd = FdTables.fit(byFd, fd);
         byFd[fd] = c;
         if (done) {
             connectedOk(c);

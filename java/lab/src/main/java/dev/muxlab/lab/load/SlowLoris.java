@@ -14,6 +14,7 @@ import dev.muxlab.Multiplexer;
 import dev.muxlab.NativeException;
 import dev.muxlab.ReadySet;
 import dev.muxlab.Sockets;
+import dev.muxlab.lab.FdTables;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -239,15 +240,7 @@ final class SlowLoris implements Runnable {
             return;
         }
         fds[s] = fd;
-        if (fd >= slotByFd.length) {
-            int len = slotByFd.length;
-            while (len <= fd) {
-                len *= 2;
-            }
-            int[] bigger = new int[len];
-            System.arraycopy(slotByFd, 0, bigger, 0, slotByFd.length);
-            slotByFd = bigger;
-        }
+        slotByFd = FdTables.fit(slotByFd, fd);
         slotByFd[fd] = s + 1;
         since[s] = now;
         if (done) {

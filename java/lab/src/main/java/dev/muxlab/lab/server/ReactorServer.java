@@ -14,6 +14,7 @@ import dev.muxlab.Multiplexer;
 import dev.muxlab.NativeException;
 import dev.muxlab.Sockets;
 import dev.muxlab.lab.EventLoop;
+import dev.muxlab.lab.FdTables;
 
 /**
  * The select, poll, epoll-lt and epoll-et models: one {@link EventLoop} per thread, each with
@@ -246,15 +247,7 @@ final class ReactorServer extends ServerBase {
             }
             conn.interest = Events.READ | flags;
             conn.lastActive = loop.now();
-            if (fd >= conns.length) {
-                int n = conns.length;
-                while (n <= fd) {
-                    n *= 2;
-                }
-                Conn[] bigger = new Conn[n];
-                System.arraycopy(conns, 0, bigger, 0, conns.length);
-                conns = bigger;
-            }
+            conns = FdTables.fit(conns, fd);
             conns[fd] = conn;
             stats.active.incrementAndGet();
         }
