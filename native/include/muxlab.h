@@ -131,6 +131,12 @@ MUX_API int64_t mux_fill(int fd, int64_t max_bytes);          /* write zeros unt
 MUX_API int64_t mux_drain(int fd);                           /* read until EAGAIN/EOF; bytes read */
 MUX_API int64_t mux_readable_bytes(int fd);                  /* FIONREAD */
 
+/* ---- timerfd on CLOCK_MONOTONIC (timer.c) ---- */
+MUX_API int mux_timerfd(int nonblock);                                   /* cloexec */
+MUX_API int mux_timerfd_arm(int fd, int64_t delay_ns, int64_t interval_ns); /* relative; delay 0 disarms */
+MUX_API int64_t mux_timerfd_read(int fd);   /* expirations since the last read; -EAGAIN if none (non-blocking) */
+MUX_API int64_t mux_monotonic_nanos(void);  /* clock_gettime(CLOCK_MONOTONIC) */
+
 /* ---- TCP/IPv4 (net.c). Addresses are host-order uint32 (127.0.0.1 = 0x7f000001) ---- */
 MUX_API int mux_tcp_socket(int nonblock);
 MUX_API int mux_bind4(int fd, int64_t addr, int port);

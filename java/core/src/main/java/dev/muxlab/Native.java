@@ -218,6 +218,11 @@ final class Native {
         @IgnoreError long mux_drain(int fd);
         @IgnoreError long mux_readable_bytes(int fd);
 
+        @IgnoreError int mux_timerfd(int nonblock);
+        @IgnoreError int mux_timerfd_arm(int fd, long delayNanos, long intervalNanos);
+        @IgnoreError long mux_timerfd_read(int fd);
+        @IgnoreError long mux_monotonic_nanos();
+
         @IgnoreError int mux_tcp_socket(int nonblock);
         @IgnoreError int mux_bind4(int fd, long addr, int port);
         @IgnoreError int mux_listen(int fd, int backlog);

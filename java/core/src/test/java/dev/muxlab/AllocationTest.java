@@ -132,6 +132,27 @@ class AllocationTest {
         }
     }
 
+    /** Arming and reading a timerfd, as a paced loop does before every wait, allocates nothing. */
+    @Test
+    void timerFdArmAndReadAllocateNothing() throws Exception {
+        try (Res r = new Res()) {
+            int t = r.track(TimerFd.open());
+            assertEquals(0, timerLoop(t, WARMUP));
+            long[] res = leastAllocation(() -> timerLoop(t, CALLS));
+            assertEquals(0, res[1]);
+            assertTrue(res[0] < LIMIT, res[0] + " bytes allocated by " + CALLS + " arm+read pairs");
+        }
+    }
+
+    private static long timerLoop(int t, int n) throws Exception {
+        long sum = 0;
+        for (int i = 0; i < n; i++) {
+            TimerFd.arm(t, 3_600_000_000_000L + i); // an hour away: never expires here
+            sum += TimerFd.read(t);
+        }
+        return sum;
+    }
+
     private static long acceptLoop(int l, int n) {
         long sum = 0;
         for (int i = 0; i < n; i++) {
