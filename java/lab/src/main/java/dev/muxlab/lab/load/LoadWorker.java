@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.locks.LockSupport;
 
 import dev.muxlab.Backend;
 import dev.muxlab.Events;
@@ -16,6 +15,7 @@ import dev.muxlab.Multiplexer;
 import dev.muxlab.NativeException;
 import dev.muxlab.ReadySet;
 import dev.muxlab.Sockets;
+import dev.muxlab.TimerFd;
 import dev.muxlab.lab.FdTables;
 import dev.muxlab.lab.server.Proto;
 import org.HdrHistogram.Histogram;
@@ -49,6 +49,9 @@ final class LoadWorker implements Runnable {
     private final LoadConfig cfg;
     private final LoadGenerator.Run run;
     private final Multiplexer mux;
+    /** Open loop only: a timerfd in the epoll set, armed for the next tick. */
+    private int timerFd = -1;
+    private long armedFor = Long.MIN_VALUE;
     private final ReadySet ready;
     private final Conn[] conns;
     private Conn[] byFd = new Conn[1024];
@@ -276,6 +279,22 @@ final class LoadWorker implements Runnable {
     }
 
     private void loadPhase() throws IOException {
+        if (openLoop) {
+            timerFd = TimerFd.open();
+            try {
+                mux.register(timerFd, Events.READ);
+                pacedLoad();
+            } finally {
+                int t = timerFd;
+                timerFd = -1;
+                Fds.close(t); // closing also removes it from the epoll set
+            }
+        } else {
+            pacedLoad();
+        }
+    }
+
+    private void pacedLoad() throws IOException {
         Conn[] live = new Conn[openConnections];
         int nLive = 0;
         for (Conn c : conns) {
@@ -325,30 +344,35 @@ final class LoadWorker implements Runnable {
                 nextTick = tickBase + (long) (tick * tickNanos);
                 now = System.nanoTime();
             }
-            long wait = Math.min(end, nextTick) - now;
+            long deadline = Math.min(end, nextTick);
+            long wait = deadline - now;
             long timeout;
-            boolean spin = false;
-            if (wait >= 1_000_000L) {
-                timeout = Math.min(100, openLoop ? wait / 1_000_000L : (wait + 999_999L) / 1_000_000L);
+            if (wait <= 0) {
+                timeout = 0; // the tick loop ran out of budget: look at IO, then go on sending
             } else if (openLoop) {
-                timeout = 0; // epoll_wait counts milliseconds: poll, then park briefly, to keep the schedule
-                spin = true;
+                // epoll_wait counts milliseconds; the timerfd wakes this thread at the tick itself,
+                // so it sleeps (and is not a runnable spinner) between sends
+                if (deadline != armedFor) {
+                    TimerFd.arm(timerFd, wait);
+                    armedFor = deadline;
+                }
+                timeout = 100;
             } else {
-                timeout = 1;
+                timeout = Math.min(100, (wait + 999_999L) / 1_000_000L);
             }
-            int n = mux.await(ready, timeout);
-            dispatch(n);
-            if (n == 0 && spin && wait > 0) {
-                LockSupport.parkNanos(Math.min(wait, 50_000L));
-            }
+            dispatch(mux.await(ready, timeout));
         }
         now = System.nanoTime();
     }
 
-    private void dispatch(int n) {
+    private void dispatch(int n) throws IOException {
         Conn[] table = byFd;
         for (int i = 0; i < n; i++) {
             int fd = ready.fd(i);
+            if (fd == timerFd) {
+                TimerFd.read(fd); // re-armed by the loop for the next tick
+                continue;
+            }
             Conn c = fd < table.length ? table[fd] : null;
             if (c != null && c.fd == fd) {
                 now = System.nanoTime();
