@@ -42,7 +42,8 @@ public final class LoadCommand implements Callable<Integer> {
     String proto;
 
     @Option(names = "--connections", defaultValue = "50", paramLabel = "C",
-            description = "connections to open; the soft fd limit is raised as far as the hard one (default: ${DEFAULT-VALUE})")
+            description = "connections to open; the soft fd limit is raised as far as the hard one; 0 with --slow runs"
+                    + " only the slowloris connections (default: ${DEFAULT-VALUE})")
     int connections;
 
     @Option(names = "--duration", defaultValue = "10", paramLabel = "D",

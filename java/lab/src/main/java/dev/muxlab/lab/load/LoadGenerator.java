@@ -129,7 +129,8 @@ public final class LoadGenerator {
                 live += w.liveAfterConnect;
             }
             long measuredNanos = 0;
-            if (established == 0) {
+            boolean nothing = established == 0 && cfg.connections > 0; // slowloris-only runs go on
+            if (nothing) {
                 stopAll(workers, slow);
             } else {
                 long t0 = System.nanoTime();
@@ -144,7 +145,7 @@ public final class LoadGenerator {
                 }
                 measuredNanos = end - windowStart;
             }
-            joinAll(ts, workers, slow, established == 0 ? 0 : (run.end - System.nanoTime()) / 1_000_000L + 10_000);
+            joinAll(ts, workers, slow, nothing ? 0 : (run.end - System.nanoTime()) / 1_000_000L + 10_000);
             for (LoadWorker w : workers) {
                 if (w.failure != null) {
                     throw new IOException("load thread " + w.index + " failed: " + w.failure, w.failure);

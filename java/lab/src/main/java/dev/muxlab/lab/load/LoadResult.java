@@ -210,9 +210,16 @@ public final class LoadResult {
         return latency.copy();
     }
 
-    /** Whether a byte came back wrong or nothing could connect. */
+    /**
+     * Whether a byte came back wrong or nothing could connect (in a slowloris-only run, with
+     * {@code connections} 0: no slowloris connection).
+     */
     public boolean failed() {
-        return mismatchedBytes > 0 || connectionsEstablished == 0;
+        return mismatchedBytes > 0 || nothingConnected();
+    }
+
+    private boolean nothingConnected() {
+        return connectionsRequested > 0 ? connectionsEstablished == 0 : slowOpened == 0;
     }
 
     /** The CLI exit code: 0, or 1 when {@link #failed()}. */
@@ -222,9 +229,10 @@ public final class LoadResult {
 
     /** Why the run failed, or null. */
     public String failureReason() {
-        if (connectionsEstablished == 0) {
-            return "no connection to " + target + " could be established" + (errorsByName.isEmpty() ? ""
-                    : " (" + joinErrors() + ")");
+        if (nothingConnected()) {
+            Map<String, Long> why = connectionsRequested > 0 ? errorsByName : slowByName;
+            return "no " + (connectionsRequested > 0 ? "" : "slowloris ") + "connection to " + target
+                    + " could be established" + (why.isEmpty() ? "" : " (" + join(why) + ")");
         }
         if (mismatchedBytes > 0) {
             return mismatchedBytes + " byte" + (mismatchedBytes == 1 ? "" : "s") + " came back different from what was sent";

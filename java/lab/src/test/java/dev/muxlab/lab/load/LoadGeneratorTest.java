@@ -244,6 +244,40 @@ class LoadGeneratorTest {
         }
     }
 
+    /** connections 0 with slow: an attacker-only run (its normal clients run in another process). */
+    @Test
+    void slowlorisOnlyRunKeepsItsConnectionsForTheWholeDuration() throws IOException {
+        try (Server s = server(Model.EPOLL_LT, Proto.ECHO)) {
+            LoadConfig c = config(s.port(), 0, 600);
+            c.slow = 30;
+            c.slowIntervalMillis = 20;
+            long t0 = System.nanoTime();
+            LoadResult r = LoadGenerator.run(c);
+            assertTrue(System.nanoTime() - t0 >= 600_000_000L, "ran its duration: " + r.toText());
+            assertEquals(0, r.connectionsEstablished, r::toText);
+            assertEquals(0, r.messages, r::toText);
+            assertEquals(30, r.slowOpened, r::toText);
+            assertEquals(30, r.slowOpenAtEnd, r::toText);
+            assertTrue(r.slowBytesSent >= 30 * 15, "about 30 bytes each in 600 ms: " + r.toText());
+            assertFalse(r.failed(), r::toText);
+            JsonCheck.validate(r.toJson());
+        }
+    }
+
+    @Test
+    void slowlorisOnlyAgainstNothingFailsWithTheSlowErrors() throws IOException {
+        LoadConfig c = config(freePort(), 0, 300);
+        c.slow = 5;
+        LoadResult r = LoadGenerator.run(c);
+        assertEquals(0, r.slowOpened, r::toText);
+        assertTrue(r.failed(), r::toText);
+        assertTrue(r.failureReason().contains("no slowloris connection") && r.failureReason().contains("ECONNREFUSED"),
+                r.failureReason());
+        LoadConfig none = config(freePort(), 0, 300); // neither normal nor slow connections
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> LoadGenerator.run(none));
+        assertTrue(e.getMessage().contains("connections must be in [1,"), e.getMessage());
+    }
+
     @Test
     void nothingListeningCountsConnectErrorsWithoutHanging() throws IOException {
         int port = freePort();
