@@ -112,12 +112,8 @@ public final class LoadConfig {
             throw new IllegalArgumentException("proto must be one of: echo, http");
         }
         range("port", targetPort, 1, 65535);
-        if (connections == 0 && slow > 0) {
-            // slowloris only: an attacker process whose normal clients run elsewhere
-        } else if (connections < 1 || connections > MAX_CONNECTIONS) {
-            throw new IllegalArgumentException("connections must be in [1, " + MAX_CONNECTIONS
-                    + "] (0 only with slow > 0): " + connections);
-        }
+        // 0 only with slow connections: an attacker process whose normal clients run elsewhere
+        range("connections", connections, slow > 0 ? 0 : 1, MAX_CONNECTIONS);
         range("duration", durationMillis, 1, 365L * 24 * 3600 * 1000);
         range("warmup", warmupMillis, 0, 365L * 24 * 3600 * 1000);
         range("size", size, 1, MAX_SIZE);
