@@ -32,7 +32,8 @@
  * bytes long (epoll fills it with struct epoll_event first, then flattens
  * in place). */
 
-/* Ids for mux_const(). Append only: the Java side reads them by number. */
+/* Ids for mux_const() (C callers). Java looks constants up by name with
+ * mux_const_named("EPOLLIN"); ids are append-only all the same. */
 enum mux_const_id {
     MUX_C_EPOLLIN = 0,
     MUX_C_EPOLLPRI,
@@ -74,11 +75,31 @@ enum mux_const_id {
     MUX_C_PTR_SIZE,
     MUX_C_ECONNABORTED, /* appended: ids are part of the Java contract */
     MUX_C_EPROTO,
+    MUX_C_ETIMEDOUT,
+    MUX_C_ENOBUFS,
+    MUX_C_EADDRINUSE,
+    MUX_C_EADDRNOTAVAIL,
+    MUX_C_ECANCELED,
+    MUX_C_ENOSYS,
+    MUX_C_EOPNOTSUPP,
+    MUX_C_ENOTSOCK,
+    MUX_C_EISCONN,
+    MUX_C_EALREADY,
+    MUX_C_ENETUNREACH,
+    MUX_C_EHOSTUNREACH,
+    MUX_C_ESPIPE,
+    MUX_C_ENOTTY,
+    MUX_C_ESRCH,
+    MUX_C_EFAULT,
+    MUX_C_E2BIG,
+    MUX_C_ENOSPC,
+    MUX_C_EIO,
     MUX_C_COUNT
 };
 
 /* ---- constants and errno names (consts.c) ---- */
 MUX_API int64_t mux_const(int id);             /* value, or -EINVAL for an unknown id */
+MUX_API int64_t mux_const_named(const char *name); /* value, or -ENOENT for an unknown name */
 MUX_API const char *mux_errno_name(int err);   /* "EBADF"; NULL when unknown */
 MUX_API const char *mux_errno_text(int err);   /* "Bad file descriptor"; NULL when unknown */
 

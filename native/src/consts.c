@@ -14,51 +14,92 @@ _Static_assert(sizeof(struct mux_slot) == 8, "slot is {int32 fd; uint32 events}"
 _Static_assert(sizeof(struct epoll_event) >= sizeof(struct mux_slot),
                "in-place flattening needs epoll_event >= slot");
 
+/* One row per constant: the id C callers use (enum mux_const_id) and the name
+ * the Java side looks it up by (mux_const_named), so neither depends on the
+ * position of anything in a list. */
+struct mux_const_row {
+    const char *name;
+    int64_t value;
+};
+
+static const struct mux_const_row ROWS[MUX_C_COUNT] = {
+    [MUX_C_EPOLLIN] = {"EPOLLIN", EPOLLIN},
+    [MUX_C_EPOLLPRI] = {"EPOLLPRI", EPOLLPRI},
+    [MUX_C_EPOLLOUT] = {"EPOLLOUT", EPOLLOUT},
+    [MUX_C_EPOLLERR] = {"EPOLLERR", EPOLLERR},
+    [MUX_C_EPOLLHUP] = {"EPOLLHUP", EPOLLHUP},
+    [MUX_C_EPOLLRDHUP] = {"EPOLLRDHUP", EPOLLRDHUP},
+    [MUX_C_EPOLLEXCLUSIVE] = {"EPOLLEXCLUSIVE", (int64_t)(uint32_t)EPOLLEXCLUSIVE},
+    [MUX_C_EPOLLONESHOT] = {"EPOLLONESHOT", (int64_t)(uint32_t)EPOLLONESHOT},
+    [MUX_C_EPOLLET] = {"EPOLLET", (int64_t)(uint32_t)EPOLLET},
+    [MUX_C_POLLIN] = {"POLLIN", POLLIN},
+    [MUX_C_POLLPRI] = {"POLLPRI", POLLPRI},
+    [MUX_C_POLLOUT] = {"POLLOUT", POLLOUT},
+    [MUX_C_POLLERR] = {"POLLERR", POLLERR},
+    [MUX_C_POLLHUP] = {"POLLHUP", POLLHUP},
+    [MUX_C_POLLNVAL] = {"POLLNVAL", POLLNVAL},
+    [MUX_C_POLLRDHUP] = {"POLLRDHUP", POLLRDHUP},
+    [MUX_C_FD_SETSIZE] = {"FD_SETSIZE", FD_SETSIZE},
+    [MUX_C_EPOLL_EVENT_SIZE] = {"EPOLL_EVENT_SIZE", sizeof(struct epoll_event)},
+    [MUX_C_EPOLL_EVENT_DATA_OFFSET] = {"EPOLL_EVENT_DATA_OFFSET", offsetof(struct epoll_event, data)},
+    [MUX_C_READY_SLOT_SIZE] = {"READY_SLOT_SIZE", sizeof(struct epoll_event)},
+    [MUX_C_EAGAIN] = {"EAGAIN", EAGAIN},
+    [MUX_C_EINTR] = {"EINTR", EINTR},
+    [MUX_C_EBADF] = {"EBADF", EBADF},
+    [MUX_C_EEXIST] = {"EEXIST", EEXIST},
+    [MUX_C_ENOENT] = {"ENOENT", ENOENT},
+    [MUX_C_EINVAL] = {"EINVAL", EINVAL},
+    [MUX_C_EMFILE] = {"EMFILE", EMFILE},
+    [MUX_C_ENFILE] = {"ENFILE", ENFILE},
+    [MUX_C_EPERM] = {"EPERM", EPERM},
+    [MUX_C_EINPROGRESS] = {"EINPROGRESS", EINPROGRESS},
+    [MUX_C_ECONNRESET] = {"ECONNRESET", ECONNRESET},
+    [MUX_C_EPIPE] = {"EPIPE", EPIPE},
+    [MUX_C_ENOTCONN] = {"ENOTCONN", ENOTCONN},
+    [MUX_C_ECONNREFUSED] = {"ECONNREFUSED", ECONNREFUSED},
+    [MUX_C_ENOMEM] = {"ENOMEM", ENOMEM},
+    [MUX_C_EFDSETSIZE] = {"EFDSETSIZE", MUX_EFDSETSIZE},
+    [MUX_C_ECONNABORTED] = {"ECONNABORTED", ECONNABORTED},
+    [MUX_C_EPROTO] = {"EPROTO", EPROTO},
+    [MUX_C_SIGURG] = {"SIGURG", SIGURG},
+    [MUX_C_PTR_SIZE] = {"PTR_SIZE", sizeof(void *)},
+    [MUX_C_ETIMEDOUT] = {"ETIMEDOUT", ETIMEDOUT},
+    [MUX_C_ENOBUFS] = {"ENOBUFS", ENOBUFS},
+    [MUX_C_EADDRINUSE] = {"EADDRINUSE", EADDRINUSE},
+    [MUX_C_EADDRNOTAVAIL] = {"EADDRNOTAVAIL", EADDRNOTAVAIL},
+    [MUX_C_ECANCELED] = {"ECANCELED", ECANCELED},
+    [MUX_C_ENOSYS] = {"ENOSYS", ENOSYS},
+    [MUX_C_EOPNOTSUPP] = {"EOPNOTSUPP", EOPNOTSUPP},
+    [MUX_C_ENOTSOCK] = {"ENOTSOCK", ENOTSOCK},
+    [MUX_C_EISCONN] = {"EISCONN", EISCONN},
+    [MUX_C_EALREADY] = {"EALREADY", EALREADY},
+    [MUX_C_ENETUNREACH] = {"ENETUNREACH", ENETUNREACH},
+    [MUX_C_EHOSTUNREACH] = {"EHOSTUNREACH", EHOSTUNREACH},
+    [MUX_C_ESPIPE] = {"ESPIPE", ESPIPE},
+    [MUX_C_ENOTTY] = {"ENOTTY", ENOTTY},
+    [MUX_C_ESRCH] = {"ESRCH", ESRCH},
+    [MUX_C_EFAULT] = {"EFAULT", EFAULT},
+    [MUX_C_E2BIG] = {"E2BIG", E2BIG},
+    [MUX_C_ENOSPC] = {"ENOSPC", ENOSPC},
+    [MUX_C_EIO] = {"EIO", EIO},
+};
+
 int64_t mux_const(int id)
 {
-    switch (id) {
-    case MUX_C_EPOLLIN: return EPOLLIN;
-    case MUX_C_EPOLLPRI: return EPOLLPRI;
-    case MUX_C_EPOLLOUT: return EPOLLOUT;
-    case MUX_C_EPOLLERR: return EPOLLERR;
-    case MUX_C_EPOLLHUP: return EPOLLHUP;
-    case MUX_C_EPOLLRDHUP: return EPOLLRDHUP;
-    case MUX_C_EPOLLEXCLUSIVE: return (int64_t)(uint32_t)EPOLLEXCLUSIVE;
-    case MUX_C_EPOLLONESHOT: return (int64_t)(uint32_t)EPOLLONESHOT;
-    case MUX_C_EPOLLET: return (int64_t)(uint32_t)EPOLLET;
-    case MUX_C_POLLIN: return POLLIN;
-    case MUX_C_POLLPRI: return POLLPRI;
-    case MUX_C_POLLOUT: return POLLOUT;
-    case MUX_C_POLLERR: return POLLERR;
-    case MUX_C_POLLHUP: return POLLHUP;
-    case MUX_C_POLLNVAL: return POLLNVAL;
-    case MUX_C_POLLRDHUP: return POLLRDHUP;
-    case MUX_C_FD_SETSIZE: return FD_SETSIZE;
-    case MUX_C_EPOLL_EVENT_SIZE: return sizeof(struct epoll_event);
-    case MUX_C_EPOLL_EVENT_DATA_OFFSET: return offsetof(struct epoll_event, data);
-    case MUX_C_READY_SLOT_SIZE: return sizeof(struct epoll_event);
-    case MUX_C_EAGAIN: return EAGAIN;
-    case MUX_C_EINTR: return EINTR;
-    case MUX_C_EBADF: return EBADF;
-    case MUX_C_EEXIST: return EEXIST;
-    case MUX_C_ENOENT: return ENOENT;
-    case MUX_C_EINVAL: return EINVAL;
-    case MUX_C_EMFILE: return EMFILE;
-    case MUX_C_ENFILE: return ENFILE;
-    case MUX_C_EPERM: return EPERM;
-    case MUX_C_EINPROGRESS: return EINPROGRESS;
-    case MUX_C_ECONNRESET: return ECONNRESET;
-    case MUX_C_EPIPE: return EPIPE;
-    case MUX_C_ENOTCONN: return ENOTCONN;
-    case MUX_C_ECONNREFUSED: return ECONNREFUSED;
-    case MUX_C_ENOMEM: return ENOMEM;
-    case MUX_C_EFDSETSIZE: return MUX_EFDSETSIZE;
-    case MUX_C_ECONNABORTED: return ECONNABORTED;
-    case MUX_C_EPROTO: return EPROTO;
-    case MUX_C_SIGURG: return SIGURG;
-    case MUX_C_PTR_SIZE: return sizeof(void *);
-    default: return -EINVAL;
+    if (id < 0 || id >= MUX_C_COUNT || ROWS[id].name == NULL)
+        return -EINVAL;
+    return ROWS[id].value;
+}
+
+int64_t mux_const_named(const char *name)
+{
+    if (name == NULL)
+        return -EINVAL;
+    for (int i = 0; i < MUX_C_COUNT; i++) {
+        if (ROWS[i].name != NULL && strcmp(ROWS[i].name, name) == 0)
+            return ROWS[i].value;
     }
+    return -ENOENT;
 }
 
 const char *mux_errno_name(int err)

@@ -1,6 +1,5 @@
 package dev.muxlab;
 
-import java.io.IOException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
@@ -38,23 +37,23 @@ abstract class AbstractMultiplexer implements Multiplexer {
     abstract void checkEvents(int events, boolean register);
 
     @Override
-    public final void register(int fd, int events) throws IOException {
+    public final void register(int fd, int events) throws NativeException {
         checkEvents(events, true);
         ctl(Native.CTL_ADD, fd, events);
     }
 
     @Override
-    public final void modify(int fd, int events) throws IOException {
+    public final void modify(int fd, int events) throws NativeException {
         checkEvents(events, false);
         ctl(Native.CTL_MOD, fd, events);
     }
 
     @Override
-    public final void unregister(int fd) throws IOException {
+    public final void unregister(int fd) throws NativeException {
         ctl(Native.CTL_DEL, fd, 0);
     }
 
-    private void ctl(int op, int fd, int events) throws IOException {
+    private void ctl(int op, int fd, int events) throws NativeException {
         enter();
         int rc;
         try {
@@ -67,7 +66,7 @@ abstract class AbstractMultiplexer implements Multiplexer {
         }
     }
 
-    IOException ctlError(int errno, int op, int fd, int events) {
+    NativeException ctlError(int errno, int op, int fd, int events) {
         String opName = op == Native.CTL_ADD ? "register" : op == Native.CTL_MOD ? "modify" : "unregister";
         if (errno == Native.EFDSETSIZE) {
             return new FdSetSizeException(fd, name() + " " + opName);
@@ -77,7 +76,7 @@ abstract class AbstractMultiplexer implements Multiplexer {
     }
 
     @Override
-    public final int await(ReadySet out, long timeoutMillis) throws IOException {
+    public final int await(ReadySet out, long timeoutMillis) throws NativeException {
         if (out == null) {
             throw new NullPointerException("ReadySet");
         }

@@ -1,6 +1,5 @@
 package dev.muxlab;
 
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,36 +31,36 @@ public final class Fds {
     }
 
     /** A connected AF_UNIX stream socket pair, both ends non-blocking and close-on-exec. */
-    public static int[] socketPair() throws IOException {
+    public static int[] socketPair() throws NativeException {
         return socketPair(true);
     }
 
     /** A connected AF_UNIX stream socket pair, close-on-exec, optionally blocking. */
-    public static int[] socketPair(boolean nonBlocking) throws IOException {
+    public static int[] socketPair(boolean nonBlocking) throws NativeException {
         int[] sv = new int[2];
         Native.check(LIB.mux_socketpair(nonBlocking ? 1 : 0, sv), "socketpair");
         return sv;
     }
 
     /** A pipe, both ends non-blocking and close-on-exec: [0] is the read end, [1] the write end. */
-    public static int[] pipe() throws IOException {
+    public static int[] pipe() throws NativeException {
         return pipe(true);
     }
 
     /** A pipe, optionally blocking: [0] is the read end, [1] the write end. */
-    public static int[] pipe(boolean nonBlocking) throws IOException {
+    public static int[] pipe(boolean nonBlocking) throws NativeException {
         int[] fds = new int[2];
         Native.check(LIB.mux_pipe(nonBlocking ? 1 : 0, fds), "pipe2");
         return fds;
     }
 
     /** A non-blocking eventfd with counter 0: readable once its counter is non-zero. */
-    public static int eventFd() throws IOException {
+    public static int eventFd() throws NativeException {
         return eventFd(0);
     }
 
     /** A non-blocking eventfd with the given initial counter. */
-    public static int eventFd(int initialValue) throws IOException {
+    public static int eventFd(int initialValue) throws NativeException {
         return Native.check(LIB.mux_eventfd(initialValue, 1), "eventfd");
     }
 
@@ -79,7 +78,7 @@ public final class Fds {
      * @return bytes read; -1 at EOF; 0 when the fd would block (or dst is full)
      * @throws NativeException e.g. ECONNRESET, EBADF
      */
-    public static int read(int fd, ByteBuffer dst) throws IOException {
+    public static int read(int fd, ByteBuffer dst) throws NativeException {
         if (dst.isReadOnly()) {
             throw new java.nio.ReadOnlyBufferException(); // before the kernel writes into it
         }
@@ -99,7 +98,7 @@ public final class Fds {
             }
         }
         if (n < 0) {
-            if (n == -Native.EAGAIN) {
+            if (n == -Errno.EAGAIN) {
                 return 0;
             }
             throw NativeException.of((int) -n, "read(fd " + fd + ")");
@@ -117,7 +116,7 @@ public final class Fds {
      * @return bytes written; 0 when the fd would block (or src is empty)
      * @throws NativeException e.g. EPIPE, ECONNRESET, EBADF
      */
-    public static int write(int fd, ByteBuffer src) throws IOException {
+    public static int write(int fd, ByteBuffer src) throws NativeException {
         int pos = src.position();
         int len = src.limit() - pos;
         if (len == 0) {
@@ -139,7 +138,7 @@ public final class Fds {
             n = LIB.mux_write(fd, bounce.address(), chunk);
         }
         if (n < 0) {
-            if (n == -Native.EAGAIN) {
+            if (n == -Errno.EAGAIN) {
                 return 0;
             }
             throw NativeException.of((int) -n, "write(fd " + fd + ")");
@@ -149,7 +148,7 @@ public final class Fds {
     }
 
     /** Adds {@code value} to an eventfd's counter (8-byte write). */
-    public static void signalEventFd(int fd, long value) throws IOException {
+    public static void signalEventFd(int fd, long value) throws NativeException {
         Pointer b = BOUNCE_BUFFER.get();
         b.putLong(0, value);
         long n = LIB.mux_write(fd, b.address(), 8);
@@ -159,10 +158,10 @@ public final class Fds {
     }
 
     /** Reads and resets an eventfd's counter; 0 if it was 0 (would block). */
-    public static long readEventFd(int fd) throws IOException {
+    public static long readEventFd(int fd) throws NativeException {
         Pointer b = BOUNCE_BUFFER.get();
         long n = LIB.mux_read(fd, b.address(), 8);
-        if (n == -Native.EAGAIN) {
+        if (n == -Errno.EAGAIN) {
             return 0;
         }
         if (n < 0) {
@@ -172,7 +171,7 @@ public final class Fds {
     }
 
     /** Closes fd. Linux releases the fd even when close reports EINTR, so it is never retried. */
-    public static void close(int fd) throws IOException {
+    public static void close(int fd) throws NativeException {
         int rc = LIB.mux_close(fd);
         if (rc < 0) {
             throw NativeException.of(-rc, "close(fd " + fd + ")");
@@ -190,7 +189,7 @@ public final class Fds {
      * Duplicates fd onto the lowest free number (close-on-exec). Both numbers refer to one open
      * file: an epoll registration follows the open file, not the number.
      */
-    public static int dup(int fd) throws IOException {
+    public static int dup(int fd) throws NativeException {
         int rc = LIB.mux_dup(fd);
         if (rc < 0) {
             throw NativeException.of(-rc, "dup(fd " + fd + ")");
@@ -199,16 +198,16 @@ public final class Fds {
     }
 
     /** shutdown(SHUT_WR): the peer reads EOF (and sees RDHUP); this side can still read. */
-    public static void shutdownOutput(int fd) throws IOException {
+    public static void shutdownOutput(int fd) throws NativeException {
         shutdown(fd, 1, "shutdown(SHUT_WR)");
     }
 
     /** shutdown(SHUT_RD). */
-    public static void shutdownInput(int fd) throws IOException {
+    public static void shutdownInput(int fd) throws NativeException {
         shutdown(fd, 0, "shutdown(SHUT_RD)");
     }
 
-    private static void shutdown(int fd, int how, String what) throws IOException {
+    private static void shutdown(int fd, int how, String what) throws NativeException {
         int rc = LIB.mux_shutdown(fd, how);
         if (rc < 0) {
             throw NativeException.of(-rc, what + " fd " + fd);
@@ -216,7 +215,7 @@ public final class Fds {
     }
 
     /** Sets or clears O_NONBLOCK. */
-    public static void setNonBlocking(int fd, boolean on) throws IOException {
+    public static void setNonBlocking(int fd, boolean on) throws NativeException {
         int rc = LIB.mux_set_nonblock(fd, on ? 1 : 0);
         if (rc < 0) {
             throw NativeException.of(-rc, "fcntl(F_SETFL) fd " + fd);
@@ -224,7 +223,7 @@ public final class Fds {
     }
 
     /** Whether O_NONBLOCK is set. */
-    public static boolean isNonBlocking(int fd) throws IOException {
+    public static boolean isNonBlocking(int fd) throws NativeException {
         int rc = LIB.mux_get_nonblock(fd);
         if (rc < 0) {
             throw NativeException.of(-rc, "fcntl(F_GETFL) fd " + fd);
@@ -233,7 +232,7 @@ public final class Fds {
     }
 
     /** Whether FD_CLOEXEC is set. */
-    public static boolean isCloseOnExec(int fd) throws IOException {
+    public static boolean isCloseOnExec(int fd) throws NativeException {
         int rc = LIB.mux_is_cloexec(fd);
         if (rc < 0) {
             throw NativeException.of(-rc, "fcntl(F_GETFD) fd " + fd);
@@ -257,7 +256,7 @@ public final class Fds {
     }
 
     /** Raises the soft RLIMIT_NOFILE to the hard limit; returns the new soft limit. */
-    public static int raiseOpenFileLimit() throws IOException {
+    public static int raiseOpenFileLimit() throws NativeException {
         long hard = LIB.mux_nofile_limit(1);
         Native.check(hard, "getrlimit(RLIMIT_NOFILE)");
         long soft = LIB.mux_nofile_limit(0);
@@ -268,7 +267,7 @@ public final class Fds {
     }
 
     /** Sets the soft RLIMIT_NOFILE (at most the hard limit). */
-    public static void setOpenFileLimit(int soft) throws IOException {
+    public static void setOpenFileLimit(int soft) throws NativeException {
         if (soft < 0) {
             throw new IllegalArgumentException("negative fd limit " + soft);
         }
@@ -276,7 +275,7 @@ public final class Fds {
     }
 
     /** Opens a regular file read-only, or read-write (created if missing), close-on-exec. */
-    public static int openFile(Path path, boolean writable) throws IOException {
+    public static int openFile(Path path, boolean writable) throws NativeException {
         int rc = LIB.mux_open_file(path.toString(), writable ? 1 : 0);
         if (rc < 0) {
             throw NativeException.of(-rc, "open(" + path + ")");
@@ -285,24 +284,26 @@ public final class Fds {
     }
 
     /** Writes zeros until the fd would block; returns the bytes written (fills a pipe or socket buffer). */
-    public static long fill(int fd) throws IOException {
+    public static long fill(int fd) throws NativeException {
         return Native.check(LIB.mux_fill(fd, -1), "write(fd " + fd + ")");
     }
 
     /** Reads and discards until the fd would block or reaches EOF; returns the bytes read. */
-    public static long drain(int fd) throws IOException {
+    public static long drain(int fd) throws NativeException {
         return Native.check(LIB.mux_drain(fd), "read(fd " + fd + ")");
     }
 
     /** Bytes queued for reading (FIONREAD). */
-    public static int available(int fd) throws IOException {
+    public static int available(int fd) throws NativeException {
         return (int) Native.check(LIB.mux_readable_bytes(fd), "ioctl(FIONREAD) fd " + fd);
     }
 
     /** How many fds this process has open (entries of /proc/self/fd), for leak checks. */
-    public static int countOpen() throws IOException {
+    public static int countOpen() {
         try (Stream<Path> s = Files.list(Paths.get("/proc/self/fd"))) {
             return (int) s.count() - 1; // the directory stream's own fd
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot list /proc/self/fd", e);
         }
     }
 

@@ -1,6 +1,5 @@
 package dev.muxlab;
 
-import java.io.IOException;
 import java.io.UncheckedIOException;
 
 /**
@@ -32,39 +31,49 @@ import java.io.UncheckedIOException;
 public interface Multiplexer extends AutoCloseable {
 
     /**
-     * Opens a multiplexer on the given backend (SELECT is glibc's classic 1024-bit fd_set).
+     * Opens a multiplexer on the given backend (SELECT is glibc's classic 1024-bit fd_set,
+     * SELECT_WIDE sizes its bitmaps to the highest fd). Unchecked, for one-line use; where the
+     * kernel's refusal is handled, {@link #create(Backend)} throws the {@link NativeException}
+     * itself.
      *
      * @throws UncheckedIOException wrapping a {@link NativeException} when the kernel refuses,
      *         e.g. {@code EMFILE} at the fd limit
      */
     static Multiplexer open(Backend backend) {
         try {
-            switch (backend) {
-                case SELECT:
-                    return new SelectMultiplexer(false);
-                case POLL:
-                    return new PollMultiplexer();
-                case EPOLL:
-                    return new EpollMultiplexer();
-                default:
-                    throw new IllegalArgumentException("unknown backend " + backend);
-            }
+            return create(backend);
         } catch (NativeException e) {
             throw new UncheckedIOException(e);
         }
     }
 
     /**
-     * Opens a "wide" select: {@code select(2)} with bitmaps sized to the highest registered fd, as
-     * libevent and libev do, so fds above 1023 work. Its {@link #backend()} is SELECT. It shows
-     * that 1024 is glibc's limit, not the kernel's, and that select's cost follows the highest fd.
+     * Opens a multiplexer on the given backend; the same as {@link #open(Backend)} with the
+     * kernel's refusal as a checked exception.
+     *
+     * @throws NativeException when the kernel refuses, e.g. {@code EMFILE} at the fd limit
+     */
+    static Multiplexer create(Backend backend) throws NativeException {
+        switch (backend) {
+            case SELECT:
+                return new SelectMultiplexer(false);
+            case SELECT_WIDE:
+                return new SelectMultiplexer(true);
+            case POLL:
+                return new PollMultiplexer();
+            case EPOLL:
+                return new EpollMultiplexer();
+            default:
+                throw new IllegalArgumentException("unknown backend " + backend);
+        }
+    }
+
+    /**
+     * Opens a "wide" select: the same as {@code open(Backend.SELECT_WIDE)}. It shows that 1024 is
+     * glibc's limit, not the kernel's, and that select's cost follows the highest fd.
      */
     static Multiplexer openWideSelect() {
-        try {
-            return new SelectMultiplexer(true);
-        } catch (NativeException e) {
-            throw new UncheckedIOException(e);
-        }
+        return open(Backend.SELECT_WIDE);
     }
 
     /** The kernel mechanism behind this multiplexer. */
@@ -79,7 +88,7 @@ public interface Multiplexer extends AutoCloseable {
      * @throws FdSetSizeException on classic SELECT for fd &gt;= 1024
      * @throws IllegalArgumentException for bits the backend does not support
      */
-    void register(int fd, int events) throws IOException;
+    void register(int fd, int events) throws NativeException;
 
     /**
      * Replaces the interest mask of a registered fd; on epoll this also re-arms a
@@ -87,7 +96,7 @@ public interface Multiplexer extends AutoCloseable {
      *
      * @throws NativeException ENOENT if fd is not registered
      */
-    void modify(int fd, int events) throws IOException;
+    void modify(int fd, int events) throws NativeException;
 
     /**
      * Stops watching {@code fd}. On epoll a closed fd has already left the set and this is EBADF;
@@ -95,7 +104,7 @@ public interface Multiplexer extends AutoCloseable {
      *
      * @throws NativeException ENOENT if fd is not registered
      */
-    void unregister(int fd) throws IOException;
+    void unregister(int fd) throws NativeException;
 
     /**
      * Waits for readiness and fills {@code out}.
@@ -105,7 +114,7 @@ public interface Multiplexer extends AutoCloseable {
      *        call takes, and never returns before the time is up unless an event or wakeup comes)
      * @return the number of entries filled (0 on timeout or wakeup)
      */
-    int await(ReadySet out, long timeoutMillis) throws IOException;
+    int await(ReadySet out, long timeoutMillis) throws NativeException;
 
     /**
      * Makes a current or the next await return early. Any number of wakeups before an await cause

@@ -2,7 +2,6 @@ package dev.muxlab;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -17,9 +16,11 @@ import jnr.ffi.Runtime;
 
 /**
  * Loads {@code libmuxlab.so} and reads, at class load, every constant and layout the Java side
- * needs from C. The library is packaged in the core jar under {@code native/linux-x86_64/} and
- * extracted to a temporary file; the system property {@code muxlab.library.path} (a file or a
- * directory holding {@code libmuxlab.so}) overrides that for development.
+ * needs from C, by name. The library is packaged in the core jar under
+ * {@code native/linux-x86_64/}, extracted to a private temporary folder (under the system property
+ * {@code muxlab.tmpdir} when set, else {@code java.io.tmpdir}), loaded, and deleted at once; the
+ * system property {@code muxlab.library.path} (a file or a directory holding {@code libmuxlab.so})
+ * loads it from there instead, for development.
  */
 final class Native {
     static final String RESOURCE = "/native/linux-x86_64/libmuxlab.so";
@@ -27,54 +28,152 @@ final class Native {
     static final LibMuxlab LIB;
     static final Runtime RUNTIME;
 
-    // ids of mux_const(), in the order of enum mux_const_id in muxlab.h
+    // read from libmuxlab by name at class load (mux_const_named), never by position
     static final int EPOLLIN, EPOLLPRI, EPOLLOUT, EPOLLERR, EPOLLHUP, EPOLLRDHUP;
     static final int EPOLLEXCLUSIVE, EPOLLONESHOT, EPOLLET;
     static final int POLLIN, POLLPRI, POLLOUT, POLLERR, POLLHUP, POLLNVAL, POLLRDHUP;
     static final int FD_SETSIZE, EPOLL_EVENT_SIZE, EPOLL_EVENT_DATA_OFFSET, READY_SLOT_SIZE;
-    static final int EAGAIN, EINTR, EBADF, EEXIST, ENOENT, EINVAL, EMFILE, ENFILE, EPERM;
-    static final int EINPROGRESS, ECONNRESET, EPIPE, ENOTCONN, ECONNREFUSED, ENOMEM, EFDSETSIZE;
-    static final int ECONNABORTED, EPROTO;
+    static final int EFDSETSIZE;
     static final int SIGURG, PTR_SIZE;
 
     static final int CTL_ADD = 1, CTL_MOD = 2, CTL_DEL = 3; // MUX_CTL_* in muxlab.h
 
+    /**
+     * Why the library could not be loaded (null when it was). Then {@link #LIB} throws this
+     * error, unwrapped, from every call, and the constants are -1: the first muxlab call says
+     * why (Linux only, no packaged library for this architecture, ...) as a plain
+     * {@link UnsatisfiedLinkError} instead of an {@code ExceptionInInitializerError}.
+     */
+    static final UnsatisfiedLinkError UNAVAILABLE;
+
     static {
-        String os = System.getProperty("os.name", "");
-        String arch = System.getProperty("os.arch", "");
-        if (!os.toLowerCase().contains("linux")) {
-            throw new UnsupportedOperationException("muxlab is Linux-only (select/poll/epoll); this is " + os);
+        LibMuxlab lib;
+        UnsatisfiedLinkError unavailable = null;
+        try {
+            lib = load();
+        } catch (UnsatisfiedLinkError e) {
+            unavailable = e;
+            lib = unavailable(e);
+        } catch (RuntimeException | IOException e) {
+            unavailable = new UnsatisfiedLinkError("muxlab: cannot load libmuxlab.so: " + e.getMessage());
+            unavailable.initCause(e);
+            lib = unavailable(unavailable);
         }
-        Path lib = locate(arch);
-        RUNTIME = Runtime.getSystemRuntime();
-        LIB = LibraryLoader.create(LibMuxlab.class)
-                .option(LibraryOption.IgnoreError, true)
-                .failImmediately()
-                .search(lib.getParent().toString())
-                .load("muxlab");
-        int i = 0;
-        EPOLLIN = c(i++); EPOLLPRI = c(i++); EPOLLOUT = c(i++); EPOLLERR = c(i++); EPOLLHUP = c(i++);
-        EPOLLRDHUP = c(i++); EPOLLEXCLUSIVE = c(i++); EPOLLONESHOT = c(i++); EPOLLET = c(i++);
-        POLLIN = c(i++); POLLPRI = c(i++); POLLOUT = c(i++); POLLERR = c(i++); POLLHUP = c(i++);
-        POLLNVAL = c(i++); POLLRDHUP = c(i++);
-        FD_SETSIZE = c(i++); EPOLL_EVENT_SIZE = c(i++); EPOLL_EVENT_DATA_OFFSET = c(i++); READY_SLOT_SIZE = c(i++);
-        EAGAIN = c(i++); EINTR = c(i++); EBADF = c(i++); EEXIST = c(i++); ENOENT = c(i++); EINVAL = c(i++);
-        EMFILE = c(i++); ENFILE = c(i++); EPERM = c(i++); EINPROGRESS = c(i++); ECONNRESET = c(i++);
-        EPIPE = c(i++); ENOTCONN = c(i++); ECONNREFUSED = c(i++); ENOMEM = c(i++); EFDSETSIZE = c(i++);
-        SIGURG = c(i++); PTR_SIZE = c(i++);
-        ECONNABORTED = c(i++); EPROTO = c(i++);
-        checkContract();
+        UNAVAILABLE = unavailable;
+        LIB = lib;
+        RUNTIME = unavailable == null ? Runtime.getSystemRuntime() : null;
+        EPOLLIN = c("EPOLLIN"); EPOLLPRI = c("EPOLLPRI"); EPOLLOUT = c("EPOLLOUT"); EPOLLERR = c("EPOLLERR");
+        EPOLLHUP = c("EPOLLHUP"); EPOLLRDHUP = c("EPOLLRDHUP"); EPOLLEXCLUSIVE = c("EPOLLEXCLUSIVE");
+        EPOLLONESHOT = c("EPOLLONESHOT"); EPOLLET = c("EPOLLET");
+        POLLIN = c("POLLIN"); POLLPRI = c("POLLPRI"); POLLOUT = c("POLLOUT"); POLLERR = c("POLLERR");
+        POLLHUP = c("POLLHUP"); POLLNVAL = c("POLLNVAL"); POLLRDHUP = c("POLLRDHUP");
+        FD_SETSIZE = c("FD_SETSIZE"); EPOLL_EVENT_SIZE = c("EPOLL_EVENT_SIZE");
+        EPOLL_EVENT_DATA_OFFSET = c("EPOLL_EVENT_DATA_OFFSET"); READY_SLOT_SIZE = c("READY_SLOT_SIZE");
+        EFDSETSIZE = c("EFDSETSIZE"); SIGURG = c("SIGURG"); PTR_SIZE = c("PTR_SIZE");
+        if (unavailable == null) {
+            checkContract();
+        }
     }
 
     private Native() {
     }
 
-    private static int c(int id) {
-        long v = LIB.mux_const(id);
+    /** A constant by its C name; -1 when the library is unavailable. */
+    static int c(String name) {
+        if (UNAVAILABLE != null) {
+            return -1;
+        }
+        long v = LIB.mux_const_named(name);
         if (v < 0) {
-            throw new IllegalStateException("libmuxlab does not know constant id " + id + ": library and jar out of step");
+            throw new IllegalStateException("libmuxlab does not know constant " + name + ": library and jar out of step");
         }
         return (int) v;
+    }
+
+    private static LibMuxlab load() throws IOException {
+        String os = System.getProperty("os.name", "");
+        String arch = System.getProperty("os.arch", "");
+        if (!os.toLowerCase(java.util.Locale.ROOT).contains("linux")) {
+            throw new UnsatisfiedLinkError("muxlab is Linux-only (select/poll/epoll); this is " + os);
+        }
+        String override = System.getProperty("muxlab.library.path");
+        if (override != null && !override.isEmpty()) {
+            return open(overridden(override));
+        }
+        if (!arch.equals("amd64") && !arch.equals("x86_64")) {
+            throw new UnsatisfiedLinkError("the packaged libmuxlab.so is linux-x86_64; this JVM is " + arch
+                    + " (build natively and set -Dmuxlab.library.path)");
+        }
+        Path dir = extractionDir();
+        try {
+            Path file = dir.resolve("libmuxlab.so");
+            try (InputStream in = Native.class.getResourceAsStream(RESOURCE)) {
+                if (in == null) {
+                    throw new UnsatisfiedLinkError("libmuxlab.so is not on the classpath at " + RESOURCE
+                            + " (build with mvn, or set -Dmuxlab.library.path)");
+                }
+                Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
+            }
+            // mapped once loaded: the file and its folder can go at once (nothing is left in /tmp)
+            return open(file);
+        } finally {
+            deleteTree(dir);
+        }
+    }
+
+    /**
+     * A fresh private folder for the extracted library: under {@code muxlab.tmpdir} when set
+     * (for a {@code /tmp} mounted noexec, where the loader refuses to map it), else under
+     * {@code java.io.tmpdir}.
+     */
+    private static Path extractionDir() throws IOException {
+        String base = System.getProperty("muxlab.tmpdir");
+        if (base != null && !base.isEmpty()) {
+            Path b = Paths.get(base);
+            Files.createDirectories(b);
+            return Files.createTempDirectory(b, "muxlab-native");
+        }
+        return Files.createTempDirectory("muxlab-native");
+    }
+
+    private static void deleteTree(Path dir) {
+        try {
+            Files.deleteIfExists(dir.resolve("libmuxlab.so"));
+            Files.deleteIfExists(dir);
+        } catch (IOException e) {
+            dir.toFile().deleteOnExit();
+        }
+    }
+
+    private static LibMuxlab open(Path file) {
+        LibMuxlab lib = LibraryLoader.create(LibMuxlab.class)
+                .option(LibraryOption.IgnoreError, true)
+                .failImmediately()
+                .search(file.getParent().toString())
+                .load("muxlab");
+        try {
+            lib.mux_const_named("EPOLLIN");
+        } catch (UnsatisfiedLinkError e) {
+            UnsatisfiedLinkError stale = new UnsatisfiedLinkError("libmuxlab.so from " + file
+                    + " is older than this jar (no mux_const_named): rebuild it with mvn");
+            stale.initCause(e);
+            throw stale;
+        }
+        return lib;
+    }
+
+    /** A LibMuxlab whose every method throws {@code why}, for a machine where the library cannot load. */
+    private static LibMuxlab unavailable(UnsatisfiedLinkError why) {
+        return (LibMuxlab) java.lang.reflect.Proxy.newProxyInstance(LibMuxlab.class.getClassLoader(),
+                new Class<?>[] {LibMuxlab.class}, (proxy, method, args) -> {
+                    if (method.getDeclaringClass() == Object.class) {
+                        return method.getName().equals("toString") ? "libmuxlab (unavailable)"
+                                : method.getName().equals("hashCode") ? System.identityHashCode(proxy) : proxy == args[0];
+                    }
+                    UnsatisfiedLinkError e = new UnsatisfiedLinkError(why.getMessage());
+                    e.initCause(why.getCause());
+                    throw e;
+                });
     }
 
     /** The public {@link Events} values are a contract; fail loudly if this kernel's headers disagree. */
@@ -101,39 +200,18 @@ final class Native {
         }
     }
 
-    private static Path locate(String arch) {
-        String override = System.getProperty("muxlab.library.path");
-        if (override != null && !override.isEmpty()) {
-            Path p = Paths.get(override).toAbsolutePath();
-            if (Files.isDirectory(p)) {
-                p = p.resolve("libmuxlab.so");
-            }
-            if (!Files.isRegularFile(p)) {
-                throw new IllegalStateException("muxlab.library.path=" + override + ": no libmuxlab.so there");
-            }
-            if (!p.getFileName().toString().equals("libmuxlab.so")) {
-                throw new IllegalStateException("muxlab.library.path must name libmuxlab.so or its directory: " + p);
-            }
-            return p;
+    private static Path overridden(String override) {
+        Path p = Paths.get(override).toAbsolutePath();
+        if (Files.isDirectory(p)) {
+            p = p.resolve("libmuxlab.so");
         }
-        if (!arch.equals("amd64") && !arch.equals("x86_64")) {
-            throw new UnsupportedOperationException("the packaged libmuxlab.so is linux-x86_64; this JVM is " + arch
-                    + " (build natively and set -Dmuxlab.library.path)");
+        if (!Files.isRegularFile(p)) {
+            throw new UnsatisfiedLinkError("muxlab.library.path=" + override + ": no libmuxlab.so there");
         }
-        try (InputStream in = Native.class.getResourceAsStream(RESOURCE)) {
-            if (in == null) {
-                throw new IllegalStateException("libmuxlab.so is not on the classpath at " + RESOURCE
-                        + " (build with mvn, or set -Dmuxlab.library.path)");
-            }
-            Path dir = Files.createTempDirectory("muxlab-native");
-            Path file = dir.resolve("libmuxlab.so");
-            Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
-            file.toFile().deleteOnExit();
-            dir.toFile().deleteOnExit();
-            return file;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot extract libmuxlab.so", e);
+        if (!p.getFileName().toString().equals("libmuxlab.so")) {
+            throw new UnsatisfiedLinkError("muxlab.library.path must name libmuxlab.so or its directory: " + p);
         }
+        return p;
     }
 
     // ---- error helpers ----
@@ -173,7 +251,7 @@ final class Native {
      * implement it; it is unreachable from outside the package because {@code Native} is not.
      */
     public interface LibMuxlab {
-        @IgnoreError long mux_const(int id);
+        @IgnoreError long mux_const_named(@In String name);
         @IgnoreError String mux_errno_name(int err);
         @IgnoreError String mux_errno_text(int err);
 

@@ -32,7 +32,15 @@ public class NativeException extends IOException {
         return errno;
     }
 
-    /** The errno's symbolic name, e.g. {@code "EBADF"}. */
+    /**
+     * Whether this failure carries errno {@code e}: {@code ex.is(Errno.ECONNRESET)}. Compare
+     * errnos this way; {@link #errnoName()} is for messages.
+     */
+    public boolean is(int e) {
+        return errno == e;
+    }
+
+    /** The errno's symbolic name, e.g. {@code "EBADF"}, for messages. */
     public String errnoName() {
         return errnoName;
     }

@@ -17,7 +17,7 @@ final class SelectMultiplexer extends AbstractMultiplexer {
     private static long open(boolean wide) throws NativeException {
         long h = LIB.mux_select_open(wide ? 1 : 0);
         if (h == -Native.EFDSETSIZE) {
-            throw new NativeException(Native.EMFILE, "select: its wakeup eventfd got an fd >= FD_SETSIZE ("
+            throw new NativeException(Errno.EMFILE, "select: its wakeup eventfd got an fd >= FD_SETSIZE ("
                     + Native.FD_SETSIZE + "); fds 0.." + (Native.FD_SETSIZE - 1) + " are all taken");
         }
         wrapOpen(h, "select open");
@@ -26,7 +26,7 @@ final class SelectMultiplexer extends AbstractMultiplexer {
 
     @Override
     public Backend backend() {
-        return Backend.SELECT;
+        return wide ? Backend.SELECT_WIDE : Backend.SELECT;
     }
 
     /** Whether this is the wide flavour (bitmaps sized to the highest fd). */

@@ -1,6 +1,5 @@
 package dev.muxlab;
 
-import java.io.IOException;
 
 /**
  * Signals aimed at one thread, to interrupt a blocked system call on purpose. A handler installed
@@ -18,7 +17,7 @@ public final class Signals {
     }
 
     /** Installs a counting handler for signo, without SA_RESTART. */
-    public static void install(int signo) throws IOException {
+    public static void install(int signo) throws NativeException {
         Native.check(LIB.mux_signal_install(signo), "sigaction(" + signo + ")");
     }
 
@@ -36,7 +35,7 @@ public final class Signals {
      * pthread_kill: sends signo to a thread of this process. The thread must still be alive
      * (a pthread id of a finished thread is undefined behaviour in glibc).
      */
-    public static void kill(long thread, int signo) throws IOException {
+    public static void kill(long thread, int signo) throws NativeException {
         Native.check(LIB.mux_thread_kill(thread, signo), "pthread_kill");
     }
 

@@ -1,6 +1,5 @@
 package dev.muxlab;
 
-import java.io.IOException;
 
 /**
  * TCP over IPv4 on raw fds, for muxlab's servers and load generator (no java.net). Sockets are
@@ -47,7 +46,7 @@ public final class Sockets {
     }
 
     /** A new TCP socket. */
-    public static int tcpSocket(boolean nonBlocking) throws IOException {
+    public static int tcpSocket(boolean nonBlocking) throws NativeException {
         return Native.check(LIB.mux_tcp_socket(nonBlocking ? 1 : 0), "socket(AF_INET, SOCK_STREAM)");
     }
 
@@ -57,7 +56,7 @@ public final class Sockets {
      * spreading connections among them).
      */
     public static int listen(int addr, int port, int backlog, boolean reusePort, boolean nonBlocking)
-            throws IOException {
+            throws NativeException {
         int fd = tcpSocket(nonBlocking);
         try {
             Native.check(LIB.mux_set_reuseaddr(fd, 1), "setsockopt(SO_REUSEADDR)");
@@ -70,7 +69,7 @@ public final class Sockets {
             }
             Native.check(LIB.mux_listen(fd, backlog), "listen");
             return fd;
-        } catch (IOException | RuntimeException e) {
+        } catch (NativeException | RuntimeException e) {
             Fds.closeQuietly(fd);
             throw e;
         }
@@ -82,10 +81,10 @@ public final class Sockets {
      * @return the new fd, or -1 if the listener is non-blocking and nothing is pending
      * @throws NativeException EMFILE/ENFILE at the fd limit, ECONNABORTED, ...
      */
-    public static int accept(int listenFd, boolean nonBlocking) throws IOException {
+    public static int accept(int listenFd, boolean nonBlocking) throws NativeException {
         int rc = LIB.mux_accept(listenFd, nonBlocking ? 1 : 0);
         if (rc < 0) {
-            if (rc == -Native.EAGAIN) {
+            if (rc == -Errno.EAGAIN) {
                 return -1;
             }
             throw NativeException.of(-rc, "accept4(fd " + listenFd + ")");
@@ -111,19 +110,19 @@ public final class Sockets {
      * @return true if connected, false if a non-blocking connect is in progress (wait for
      *         WRITE, then {@link #finishConnect})
      */
-    public static boolean connect(int fd, int addr, int port) throws IOException {
+    public static boolean connect(int fd, int addr, int port) throws NativeException {
         int rc = LIB.mux_connect4(fd, addr & 0xffffffffL, port);
         if (rc == 0) {
             return true;
         }
-        if (rc == -Native.EINPROGRESS) {
+        if (rc == -Errno.EINPROGRESS) {
             return false;
         }
         throw NativeException.of(-rc, "connect(" + format(addr) + ":" + port + ")");
     }
 
     /** Completes a non-blocking connect: throws the error SO_ERROR holds (e.g. ECONNREFUSED). */
-    public static void finishConnect(int fd) throws IOException {
+    public static void finishConnect(int fd) throws NativeException {
         int err = Native.check(LIB.mux_so_error(fd), "getsockopt(SO_ERROR)");
         if (err != 0) {
             throw NativeException.of(err, "connect");
@@ -131,29 +130,29 @@ public final class Sockets {
     }
 
     /** The pending socket error (SO_ERROR), 0 if none; reading it clears it. */
-    public static int pendingError(int fd) throws IOException {
+    public static int pendingError(int fd) throws NativeException {
         return Native.check(LIB.mux_so_error(fd), "getsockopt(SO_ERROR)");
     }
 
     /** The local port the socket is bound to. */
-    public static int localPort(int fd) throws IOException {
+    public static int localPort(int fd) throws NativeException {
         return Native.check(LIB.mux_local_port(fd), "getsockname");
     }
 
-    public static void setReuseAddress(int fd, boolean on) throws IOException {
+    public static void setReuseAddress(int fd, boolean on) throws NativeException {
         Native.check(LIB.mux_set_reuseaddr(fd, on ? 1 : 0), "setsockopt(SO_REUSEADDR)");
     }
 
-    public static void setReusePort(int fd, boolean on) throws IOException {
+    public static void setReusePort(int fd, boolean on) throws NativeException {
         Native.check(LIB.mux_set_reuseport(fd, on ? 1 : 0), "setsockopt(SO_REUSEPORT)");
     }
 
-    public static void setTcpNoDelay(int fd, boolean on) throws IOException {
+    public static void setTcpNoDelay(int fd, boolean on) throws NativeException {
         Native.check(LIB.mux_set_tcp_nodelay(fd, on ? 1 : 0), "setsockopt(TCP_NODELAY)");
     }
 
     /** SO_LINGER; {@code on} with 0 seconds makes close send RST instead of FIN (an abortive close). */
-    public static void setLinger(int fd, boolean on, int seconds) throws IOException {
+    public static void setLinger(int fd, boolean on, int seconds) throws NativeException {
         Native.check(LIB.mux_set_linger(fd, on ? 1 : 0, seconds), "setsockopt(SO_LINGER)");
     }
 
@@ -161,7 +160,7 @@ public final class Sockets {
      * SO_RCVTIMEO: a blocking read that waits longer than this fails with EAGAIN, which
      * {@link Fds#read} reports as 0 ("would block"); 0 waits forever.
      */
-    public static void setReceiveTimeout(int fd, long millis) throws IOException {
+    public static void setReceiveTimeout(int fd, long millis) throws NativeException {
         if (millis < 0) {
             throw new IllegalArgumentException("negative receive timeout " + millis);
         }
@@ -175,7 +174,7 @@ public final class Sockets {
      * EAGAIN/EWOULDBLOCK, which it reports as 0 ("would block"); 0 waits forever. A caller that
      * loops until everything is written should treat 0 from a blocking socket as "timed out".
      */
-    public static void setSendTimeout(int fd, long millis) throws IOException {
+    public static void setSendTimeout(int fd, long millis) throws NativeException {
         if (millis < 0) {
             throw new IllegalArgumentException("negative send timeout " + millis);
         }

@@ -1,6 +1,5 @@
 package dev.muxlab;
 
-import java.io.IOException;
 
 /**
  * Linux {@code timerfd} on {@code CLOCK_MONOTONIC}: a timer that is a file descriptor. An armed
@@ -20,7 +19,7 @@ public final class TimerFd {
     }
 
     /** A new, unarmed, non-blocking, close-on-exec timerfd. Close it with {@link Fds#close}. */
-    public static int open() throws IOException {
+    public static int open() throws NativeException {
         return Native.check(LIB.mux_timerfd(1), "timerfd_create");
     }
 
@@ -29,7 +28,7 @@ public final class TimerFd {
      *
      * @throws NativeException EINVAL for a negative delay or an fd that is not a timerfd, EBADF
      */
-    public static void arm(int fd, long delayNanos) throws IOException {
+    public static void arm(int fd, long delayNanos) throws NativeException {
         arm(fd, delayNanos, 0);
     }
 
@@ -39,7 +38,7 @@ public final class TimerFd {
      *
      * @throws NativeException EINVAL for negative values or an fd that is not a timerfd, EBADF
      */
-    public static void arm(int fd, long delayNanos, long intervalNanos) throws IOException {
+    public static void arm(int fd, long delayNanos, long intervalNanos) throws NativeException {
         int rc = LIB.mux_timerfd_arm(fd, delayNanos, intervalNanos);
         if (rc < 0) {
             throw NativeException.of(-rc, "timerfd_settime(fd " + fd + ")");
@@ -47,7 +46,7 @@ public final class TimerFd {
     }
 
     /** Stops the timer; an expiration not yet read stays readable. */
-    public static void disarm(int fd) throws IOException {
+    public static void disarm(int fd) throws NativeException {
         arm(fd, 0, 0);
     }
 
@@ -56,9 +55,9 @@ public final class TimerFd {
      *
      * @throws NativeException EBADF, or EINVAL when fd is not a timerfd
      */
-    public static long read(int fd) throws IOException {
+    public static long read(int fd) throws NativeException {
         long n = LIB.mux_timerfd_read(fd);
-        if (n == -Native.EAGAIN) {
+        if (n == -Errno.EAGAIN) {
             return 0;
         }
         if (n < 0) {

@@ -49,7 +49,7 @@ class BadInputTest {
             r.close(e);
             assertFalse(Fds.isOpen(e));
             NativeException x = assertErrno("EBADF", () -> m.register(e, Events.READ));
-            assertEquals(Native.EBADF, x.errno());
+            assertEquals(Errno.EBADF, x.errno());
             assertTrue(x.getMessage().contains("fd " + e), x.getMessage());
             assertStillWorks(m);
         }

@@ -41,17 +41,17 @@ class EventsTest {
 
     @Test
     void errnoNamesAndTexts() {
-        assertEquals("EBADF", Native.errnoName(Native.EBADF));
-        assertEquals("EMFILE", Native.errnoName(Native.EMFILE));
+        assertEquals("EBADF", Native.errnoName(Errno.EBADF));
+        assertEquals("EMFILE", Native.errnoName(Errno.EMFILE));
         assertEquals("EFDSETSIZE", Native.errnoName(Native.EFDSETSIZE));
         assertEquals("E99999", Native.errnoName(99999));
         assertEquals("E0", Native.errnoName(0));
-        assertTrue(Native.errnoText(Native.ENOENT).toLowerCase().contains("no such file"));
-        NativeException e = new NativeException(Native.EEXIST, "x");
-        assertEquals(Native.EEXIST, e.errno());
+        assertTrue(Native.errnoText(Errno.ENOENT).toLowerCase().contains("no such file"));
+        NativeException e = new NativeException(Errno.EEXIST, "x");
+        assertEquals(Errno.EEXIST, e.errno());
         assertEquals("EEXIST", e.errnoName());
-        assertEquals(Native.EINTR, 4);
-        assertEquals(9, Native.EBADF);
+        assertEquals(Errno.EINTR, 4);
+        assertEquals(9, Errno.EBADF);
         assertNull(Native.LIB.mux_errno_name(-1));
     }
 

@@ -1,14 +1,12 @@
 package dev.muxlab;
 
 /**
- * The backends as the tests parameterize them: {@link Backend}'s three values plus the wide
- * select of {@link Multiplexer#openWideSelect()}, which shares SELECT's semantics but not its
- * fd_set. Use {@code @EnumSource(Flavour.class)} where both selects must behave alike and
- * {@code @EnumSource(Backend.class)} where the wide flavour adds nothing.
+ * The backends as the tests parameterize them, one per {@link Backend} (the wide select shares
+ * SELECT's semantics but not its fd_set), with the helpers the tests need.
  */
 enum Flavour {
     SELECT(Backend.SELECT),
-    WIDE_SELECT(Backend.SELECT),
+    WIDE_SELECT(Backend.SELECT_WIDE),
     POLL(Backend.POLL),
     EPOLL(Backend.EPOLL);
 
@@ -19,17 +17,19 @@ enum Flavour {
     }
 
     Multiplexer open() {
-        return this == WIDE_SELECT ? Multiplexer.openWideSelect() : Multiplexer.open(backend);
+        return Multiplexer.open(backend);
     }
 
     boolean isSelect() {
-        return backend == Backend.SELECT;
+        return backend == Backend.SELECT || backend == Backend.SELECT_WIDE;
     }
 
     static Flavour of(Backend b) {
         switch (b) {
             case SELECT:
                 return SELECT;
+            case SELECT_WIDE:
+                return WIDE_SELECT;
             case POLL:
                 return POLL;
             default:

@@ -195,6 +195,8 @@ class LimitsTest {
             NativeException cause = assertInstanceOf(NativeException.class, u.getCause());
             assertEquals("EMFILE", cause.errnoName());
             assertTrue(cause.getMessage().contains("1024"), cause.getMessage());
+            NativeException checked = assertThrows(NativeException.class, () -> Multiplexer.create(Backend.SELECT));
+            assertTrue(checked.is(Errno.EMFILE), checked.getMessage());
 
             wide.register(high[0], Events.READ);
             assertEquals(high[0], wide.maxFd());
@@ -464,7 +466,7 @@ class LimitsTest {
         for (Flavour f : Flavour.values()) {
             f.open().close();
         }
-        Throwable preload = new UncheckedIOException(new NativeException(Native.EMFILE, "preload"));
+        Throwable preload = new UncheckedIOException(new NativeException(Errno.EMFILE, "preload"));
         assertNotNull(preload.getCause());
         final int attempts = 5;
         try (Res r = new Res()) {

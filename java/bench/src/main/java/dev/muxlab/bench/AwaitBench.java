@@ -31,7 +31,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * <p>
  * {@code SELECT} (glibc's 1024-bit fd_set) only takes {@code n} well below 1024 (the JVM holds
  * a few dozen fds of its own); the setup refuses {@code n >= 1024} for it, so run the jar with
- * {@code -p} filters as the script does. {@code SELECT_WIDE} is {@link Multiplexer#openWideSelect()}.
+ * {@code -p} filters as the script does.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -41,9 +41,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 public class AwaitBench {
 
-    /** What the benchmark opens: a {@link Backend} name, or SELECT_WIDE for the wide select. */
+    /** What the benchmark opens (JMH takes the enum constant's name: {@code -p backend=SELECT_WIDE}). */
     @Param({"SELECT", "SELECT_WIDE", "POLL", "EPOLL"})
-    public String backend;
+    public Backend backend;
 
     /** Registered eventfds (the multiplexer's own wakeup eventfd not counted). */
     @Param({"10", "1000", "10000", "19000"})
@@ -58,7 +58,7 @@ public class AwaitBench {
 
     @Setup(Level.Trial)
     public void setup() throws IOException {
-        if (backend.equals("SELECT") && n >= 1024) {
+        if (backend == Backend.SELECT && n >= 1024) {
             throw new IllegalArgumentException("SELECT (glibc fd_set) cannot hold " + n
                     + " fds; run with -p backend=SELECT -p n=10,1000");
         }
@@ -67,7 +67,7 @@ public class AwaitBench {
             throw new IllegalStateException("RLIMIT_NOFILE " + limit + " is too low for " + n + " eventfds");
         }
         // the multiplexer first, so its wakeup eventfd sits below the benchmark's fds (as in C)
-        mux = backend.equals("SELECT_WIDE") ? Multiplexer.openWideSelect() : Multiplexer.open(Backend.valueOf(backend));
+        mux = Multiplexer.create(backend);
         ready = new ReadySet(CAPACITY);
         fds = new int[n];
         Arrays.fill(fds, -1);

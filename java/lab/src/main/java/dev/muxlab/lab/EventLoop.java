@@ -1,10 +1,10 @@
 package dev.muxlab.lab;
 
-import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.PriorityQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
+import dev.muxlab.NativeException;
 import dev.muxlab.Multiplexer;
 import dev.muxlab.ReadySet;
 
@@ -75,18 +75,18 @@ public final class EventLoop implements Runnable, AutoCloseable {
     }
 
     /** Registers fd with the multiplexer and routes its readiness to handler. */
-    public void register(int fd, int events, Handler handler) throws IOException {
+    public void register(int fd, int events, Handler handler) throws NativeException {
         mux.register(fd, events);
         handlers = FdTables.fit(handlers, fd);
         handlers[fd] = handler;
     }
 
-    public void modify(int fd, int events) throws IOException {
+    public void modify(int fd, int events) throws NativeException {
         mux.modify(fd, events);
     }
 
     /** Unregisters fd; the handler is dropped even if the kernel call fails. */
-    public void unregister(int fd) throws IOException {
+    public void unregister(int fd) throws NativeException {
         if (fd >= 0 && fd < handlers.length) {
             handlers[fd] = null;
         }
@@ -160,7 +160,7 @@ public final class EventLoop implements Runnable, AutoCloseable {
             while (!stopping) {
                 runOnce(-1);
             }
-        } catch (IOException e) {
+        } catch (NativeException e) {
             throw new IllegalStateException("event loop await failed: " + e.getMessage(), e);
         } finally {
             thread = null;
@@ -171,7 +171,7 @@ public final class EventLoop implements Runnable, AutoCloseable {
      * One iteration: await (bounded by the next timer and maxWaitMillis, -1 for no bound),
      * dispatch, then due timers and queued tasks. Returns the number of fds dispatched.
      */
-    public int runOnce(long maxWaitMillis) throws IOException {
+    public int runOnce(long maxWaitMillis) throws NativeException {
         long timeout = tasks.isEmpty() && deferred.isEmpty() ? timerTimeout() : 0;
         int deferredBefore = deferred.size(); // tasks deferred from now on wait for the next await
         if (maxWaitMillis >= 0 && (timeout < 0 || timeout > maxWaitMillis)) {

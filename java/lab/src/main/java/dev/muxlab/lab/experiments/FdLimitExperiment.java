@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.function.Consumer;
 
+import dev.muxlab.Errno;
 import dev.muxlab.Events;
 import dev.muxlab.FdSetSizeException;
 import dev.muxlab.Fds;
@@ -245,7 +246,7 @@ public final class FdLimitExperiment implements Experiment {
             why = "FD_SETSIZE at fd " + refusedFd;
         } else if (registerError != null) {
             why = registerError.errnoName() + " registering fd " + refusedFd;
-        } else if (openError != null && openError.errnoName().equals("EMFILE")) {
+        } else if (openError != null && openError.is(Errno.EMFILE)) {
             why = "EMFILE at the rlimit (" + rlimit + ") opening the next fd";
         } else if (openError != null) {
             why = openError.errnoName() + " opening the next fd";

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
+import dev.muxlab.Errno;
 import dev.muxlab.Backend;
 import dev.muxlab.Events;
 import dev.muxlab.Fds;
@@ -282,7 +283,7 @@ public final class TriggerExperiment implements Experiment {
                 eexist = false;
             } catch (NativeException e) {
                 reg = e.errnoName();
-                eexist = e.errnoName().equals("EEXIST");
+                eexist = e.is(Errno.EEXIST);
             }
             t.row(3, "register the fd again while disarmed", reg, Fds.available(sp[1]));
 

@@ -10,6 +10,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import dev.muxlab.Errno;
 import dev.muxlab.Fds;
 import dev.muxlab.NativeException;
 import dev.muxlab.Sockets;
@@ -150,13 +151,12 @@ final class BlockingServer extends ServerBase {
                 }
             }
         } catch (NativeException e) {
-            String name = e.errnoName();
-            if (name.equals("ECONNRESET") || name.equals("EPIPE")) {
+            if (e.is(Errno.ECONNRESET) || e.is(Errno.EPIPE)) {
                 stats.resets.increment();
             } else if (!closed) {
                 stats.errors.increment();
             }
-        } catch (IOException | RuntimeException e) {
+        } catch (RuntimeException e) {
             if (!closed) {
                 stats.errors.increment();
             }
@@ -174,7 +174,7 @@ final class BlockingServer extends ServerBase {
      *
      * @return true when everything was written, false on a write timeout
      */
-    private boolean writeAll(int fd, ByteBuffer out) throws IOException {
+    private boolean writeAll(int fd, ByteBuffer out) throws NativeException {
         out.flip();
         try {
             while (out.hasRemaining()) {
@@ -216,7 +216,7 @@ final class BlockingServer extends ServerBase {
         // shutdown() wakes threads blocked in accept() and read(); close() alone would not
         try {
             Fds.shutdownInput(listenFd);
-        } catch (IOException ignored) {
+        } catch (NativeException ignored) {
             // not connected is fine: accept still wakes with EINVAL
         }
         if (acceptor != null) {
@@ -230,7 +230,7 @@ final class BlockingServer extends ServerBase {
             try { // both ways: wakes a thread blocked in read() and one blocked in write()
                 Fds.shutdownInput(fd);
                 Fds.shutdownOutput(fd);
-            } catch (IOException ignored) {
+            } catch (NativeException ignored) {
                 // already closing
             }
         }

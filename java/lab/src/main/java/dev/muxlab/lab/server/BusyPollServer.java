@@ -3,6 +3,7 @@ package dev.muxlab.lab.server;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 
+import dev.muxlab.Errno;
 import dev.muxlab.Fds;
 import dev.muxlab.NativeException;
 import dev.muxlab.Sockets;
@@ -108,7 +109,7 @@ final class BusyPollServer extends ServerBase {
         }
         try {
             Sockets.setTcpNoDelay(fd, true);
-        } catch (IOException ignored) {
+        } catch (NativeException ignored) {
             // not fatal
         }
         fds[count] = fd;
@@ -166,12 +167,11 @@ final class BusyPollServer extends ServerBase {
             }
             return closing[i] && out.position() == 0;
         } catch (NativeException e) {
-            String name = e.errnoName();
-            if (name.equals("ECONNRESET") || name.equals("EPIPE")) {
+            if (e.is(Errno.ECONNRESET) || e.is(Errno.EPIPE)) {
                 stats.resets.increment();
             }
             return true;
-        } catch (IOException | RuntimeException e) {
+        } catch (RuntimeException e) {
             stats.errors.increment();
             return true;
         }

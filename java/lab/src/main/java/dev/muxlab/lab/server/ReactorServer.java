@@ -6,6 +6,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 
+import dev.muxlab.Errno;
 import dev.muxlab.Backend;
 import dev.muxlab.Events;
 import dev.muxlab.FdSetSizeException;
@@ -63,7 +64,7 @@ final class ReactorServer extends ServerBase {
                     p = Sockets.localPort(w.listenFd);
                 }
             }
-        } catch (IOException | RuntimeException e) {
+        } catch (NativeException | RuntimeException e) {
             for (Worker w : workers) {
                 w.shutdown();
             }
@@ -149,7 +150,7 @@ final class ReactorServer extends ServerBase {
                 this.listenFd = lfd;
                 loop.register(lfd, Events.READ | flags, this);
                 this.acceptor = new Acceptor(lfd, true, cfg, stats, ReactorServer.this::log);
-            } catch (IOException | RuntimeException e) {
+            } catch (NativeException | RuntimeException e) {
                 Fds.closeQuietly(lfd);
                 mux.close();
                 throw e;
@@ -216,14 +217,14 @@ final class ReactorServer extends ServerBase {
             acceptPaused = true;
             try {
                 loop.modify(listenFd, flags);
-            } catch (IOException e) {
+            } catch (NativeException e) {
                 stats.errors.increment();
             }
             loop.schedule(100, () -> {
                 acceptPaused = false;
                 try {
                     loop.modify(listenFd, Events.READ | flags); // ET: re-arms and reports pending ones
-                } catch (IOException e) {
+                } catch (NativeException e) {
                     stats.errors.increment();
                 }
             });
@@ -232,7 +233,7 @@ final class ReactorServer extends ServerBase {
         private void addConnection(int fd) {
             try {
                 Sockets.setTcpNoDelay(fd, true);
-            } catch (IOException ignored) {
+            } catch (NativeException ignored) {
                 // not fatal
             }
             Conn conn = new Conn(this, fd, Session.create(cfg.proto, cfg, stats));
@@ -245,7 +246,7 @@ final class ReactorServer extends ServerBase {
                 Fds.closeQuietly(fd);
                 stats.closed.increment();
                 return;
-            } catch (IOException e) {
+            } catch (NativeException e) {
                 stats.errors.increment();
                 log("register fd " + fd + " failed: " + e.getMessage());
                 Fds.closeQuietly(fd);
@@ -381,12 +382,9 @@ final class ReactorServer extends ServerBase {
                 try {
                     n = Fds.read(fd, buf);
                 } catch (NativeException e) {
-                    if (e.errnoName().equals("ECONNRESET")) {
+                    if (e.is(Errno.ECONNRESET)) {
                         stats.resets.increment();
                     }
-                    close();
-                    return false;
-                } catch (IOException e) {
                     close();
                     return false;
                 }
@@ -498,13 +496,9 @@ final class ReactorServer extends ServerBase {
                 }
                 return true;
             } catch (NativeException e) {
-                String name = e.errnoName();
-                if (name.equals("ECONNRESET") || name.equals("EPIPE")) {
+                if (e.is(Errno.ECONNRESET) || e.is(Errno.EPIPE)) {
                     stats.resets.increment();
                 }
-                close();
-                return false;
-            } catch (IOException e) {
                 close();
                 return false;
             }
@@ -563,7 +557,7 @@ final class ReactorServer extends ServerBase {
                 try {
                     w.loop.modify(fd, want);
                     interest = want;
-                } catch (IOException e) {
+                } catch (NativeException e) {
                     stats.errors.increment();
                     close();
                 }
@@ -580,7 +574,7 @@ final class ReactorServer extends ServerBase {
             } else {
                 try {
                     w.loop.unregister(fd);
-                } catch (IOException ignored) {
+                } catch (NativeException ignored) {
                     // already gone
                 }
             }
