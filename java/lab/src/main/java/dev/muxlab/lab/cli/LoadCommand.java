@@ -7,7 +7,7 @@ import java.util.concurrent.Callable;
 import dev.muxlab.lab.load.LoadConfig;
 import dev.muxlab.lab.load.LoadGenerator;
 import dev.muxlab.lab.load.LoadResult;
-import dev.muxlab.lab.server.Proto;
+import dev.muxlab.lab.Proto;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;

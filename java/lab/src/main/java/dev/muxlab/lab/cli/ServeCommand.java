@@ -7,7 +7,7 @@ import java.util.concurrent.TimeUnit;
 import dev.muxlab.Fds;
 import dev.muxlab.Sockets;
 import dev.muxlab.lab.server.Model;
-import dev.muxlab.lab.server.Proto;
+import dev.muxlab.lab.Proto;
 import dev.muxlab.lab.server.Server;
 import dev.muxlab.lab.server.ServerConfig;
 import picocli.CommandLine.Command;

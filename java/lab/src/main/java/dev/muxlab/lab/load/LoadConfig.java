@@ -1,7 +1,7 @@
 package dev.muxlab.lab.load;
 
 import dev.muxlab.Sockets;
-import dev.muxlab.lab.server.Proto;
+import dev.muxlab.lab.Proto;
 
 /**
  * Settings of one load run (see {@link LoadGenerator#run(LoadConfig)}). Plain public fields with

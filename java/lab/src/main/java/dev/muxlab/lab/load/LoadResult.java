@@ -7,7 +7,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
-import dev.muxlab.lab.server.Proto;
+import dev.muxlab.lab.Proto;
 import org.HdrHistogram.Histogram;
 
 /**

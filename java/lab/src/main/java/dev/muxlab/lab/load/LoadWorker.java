@@ -17,7 +17,7 @@ import dev.muxlab.ReadySet;
 import dev.muxlab.Sockets;
 import dev.muxlab.TimerFd;
 import dev.muxlab.lab.FdTables;
-import dev.muxlab.lab.server.Proto;
+import dev.muxlab.lab.Proto;
 import org.HdrHistogram.Histogram;
 
 /**

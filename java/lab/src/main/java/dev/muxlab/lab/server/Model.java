@@ -1,29 +1,46 @@
 package dev.muxlab.lab.server;
 
+import dev.muxlab.Backend;
+import dev.muxlab.Trigger;
+
 import java.util.Arrays;
 import java.util.stream.Collectors;
 
 /** The classic IO models muxlab's servers implement, by their CLI names. */
 public enum Model {
     /** Blocking accept; one platform thread per connection doing blocking read/write. */
-    BLOCKING("blocking"),
+    BLOCKING("blocking", null, null),
     /** Blocking IO on a bounded pool: connections beyond the pool size wait in a queue, unserved. */
-    THREADPOOL("threadpool"),
+    THREADPOOL("threadpool", null, null),
     /** One thread looping over non-blocking fds, retrying on EAGAIN, no multiplexer (busy polling). */
-    NONBLOCKING("nonblocking"),
+    NONBLOCKING("nonblocking", null, null),
     /** Reactor on select(2), glibc's fd_set: connections with fd >= 1024 are refused. */
-    SELECT("select"),
+    SELECT("select", Backend.SELECT, Trigger.LEVEL),
     /** Reactor on poll(2). */
-    POLL("poll"),
+    POLL("poll", Backend.POLL, Trigger.LEVEL),
     /** Reactor on epoll, level-triggered. */
-    EPOLL_LT("epoll-lt"),
+    EPOLL_LT("epoll-lt", Backend.EPOLL, Trigger.LEVEL),
     /** Reactor on epoll, edge-triggered: reads and accepts drain until EAGAIN. */
-    EPOLL_ET("epoll-et");
+    EPOLL_ET("epoll-et", Backend.EPOLL, Trigger.EDGE);
 
     private final String cliName;
+    private final Backend backend;
+    private final Trigger trigger;
 
-    Model(String cliName) {
+    Model(String cliName, Backend backend, Trigger trigger) {
         this.cliName = cliName;
+        this.backend = backend;
+        this.trigger = trigger;
+    }
+
+    /** The multiplexer a reactor model runs on; null for the models without one. */
+    public Backend backend() {
+        return backend;
+    }
+
+    /** How the reactor's multiplexer reports readiness; null for the models without one. */
+    public Trigger trigger() {
+        return trigger;
     }
 
     public String cliName() {
@@ -31,11 +48,11 @@ public enum Model {
     }
 
     public boolean isReactor() {
-        return this == SELECT || this == POLL || this == EPOLL_LT || this == EPOLL_ET;
+        return backend != null;
     }
 
     public boolean isEpoll() {
-        return this == EPOLL_LT || this == EPOLL_ET;
+        return backend == Backend.EPOLL;
     }
 
     /** Parses a CLI name; IllegalArgumentException naming the allowed values otherwise. */

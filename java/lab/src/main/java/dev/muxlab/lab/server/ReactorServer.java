@@ -1,5 +1,6 @@
 package dev.muxlab.lab.server;
 
+import dev.muxlab.lab.Proto;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
@@ -7,7 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import dev.muxlab.Errno;
-import dev.muxlab.Backend;
+import dev.muxlab.Trigger;
 import dev.muxlab.Events;
 import dev.muxlab.FdSetSizeException;
 import dev.muxlab.Fds;
@@ -99,14 +100,7 @@ final class ReactorServer extends ServerBase {
     }
 
     private Multiplexer openMux() {
-        switch (cfg.model) {
-            case SELECT:
-                return Multiplexer.open(Backend.SELECT);
-            case POLL:
-                return Multiplexer.open(Backend.POLL);
-            default:
-                return Multiplexer.open(Backend.EPOLL);
-        }
+        return Multiplexer.open(cfg.model.backend());
     }
 
     private void log(String msg) {
@@ -120,7 +114,7 @@ final class ReactorServer extends ServerBase {
         final int id;
         final EventLoop loop;
         final int listenFd;
-        final boolean edge = cfg.model == Model.EPOLL_ET;
+        final boolean edge = cfg.model.trigger() == Trigger.EDGE;
         final boolean epoll = cfg.model.isEpoll();
         // ET also asks for RDHUP: a peer's FIN is then visible in the event mask, which is what
         // lets a short read stand for "drained" (see readSome)

@@ -1,5 +1,6 @@
 package dev.muxlab.lab.server;
 
+import dev.muxlab.lab.Proto;
 import dev.muxlab.Sockets;
 
 /** Settings shared by every server model; defaults are safe for a laptop (loopback only). */

@@ -21,7 +21,7 @@ import dev.muxlab.Sockets;
 import dev.muxlab.lab.EventLoop;
 import dev.muxlab.lab.cli.Main;
 import dev.muxlab.lab.server.Model;
-import dev.muxlab.lab.server.Proto;
+import dev.muxlab.lab.Proto;
 import dev.muxlab.lab.server.Server;
 import dev.muxlab.lab.server.ServerConfig;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,6 @@
 package dev.muxlab.lab.server;
 
+import dev.muxlab.lab.Proto;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.muxlab.Fds;

@@ -1,4 +1,4 @@
-package dev.muxlab.lab.server;
+package dev.muxlab.lab;
 
 /** Wire protocols the servers speak. */
 public enum Proto {
