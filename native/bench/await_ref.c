@@ -34,24 +34,17 @@
  * Output: one line of key=value pairs; ns_median (the median over the timed runs) is what
  * scripts/bench-await reads; per_run lists every run.
  */
-#include <errno.h>
-#include <poll.h>
-#include <pthread.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/epoll.h>
 #include <sys/select.h>
-#include <time.h>
-#include <unistd.h>
 
-#include "muxlab.h"
+#define BENCH_TAG "muxlab-await_ref"
+#define BENCH_USAGE "usage: muxlab-await_ref [-t MS] [-w WARMUP_RUNS] [-r RUNS] [-c CAPACITY] [-R]" \
+                    " [-T THREADS] select|select-wide|poll|epoll N"
+#include "bench.h"
 
-enum backend { B_SELECT, B_SELECT_WIDE, B_POLL, B_EPOLL };
+#define BACKENDS (BENCH_BIT(B_SELECT) | BENCH_BIT(B_SELECT_WIDE) | BENCH_BIT(B_POLL) | BENCH_BIT(B_EPOLL))
 
 struct bench {
-    enum backend backend;
+    const struct bench_backend *backend;
     int raw;
     int n;
     int capacity;
@@ -72,116 +65,62 @@ struct bench {
 
 static volatile int64_t sink;
 
-/* An idle thread (see -T): sleeps until the process exits. */
-static void *idle_thread(void *arg)
-{
-    (void)arg;
-    for (;;)
-        pause();
-    return NULL;
-}
-
-static void die(const char *what, int err)
-{
-    fprintf(stderr, "muxlab-await_ref: %s: %s\n", what, err ? strerror(err) : "failed");
-    exit(1);
-}
-
-static int64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-static const char *backend_name(enum backend b)
-{
-    switch (b) {
-    case B_SELECT: return "select";
-    case B_SELECT_WIDE: return "select-wide";
-    case B_POLL: return "poll";
-    case B_EPOLL: return "epoll";
-    }
-    return "?";
-}
-
 static void setup(struct bench *b)
 {
-    int64_t hard = mux_nofile_limit(1);
-    if (hard < 0)
-        die("getrlimit", (int)-hard);
-    if (mux_nofile_limit(0) < hard) {
-        int rc = mux_set_nofile_limit(hard);
-        if (rc < 0)
-            die("setrlimit", -rc);
-    }
+    int64_t hard = bench_raise_nofile();
     if (hard < (int64_t)b->n + 16) {
-        fprintf(stderr, "muxlab-await_ref: RLIMIT_NOFILE hard limit %lld is too low for %d eventfds\n",
+        fprintf(stderr, BENCH_TAG ": RLIMIT_NOFILE hard limit %lld is too low for %d eventfds\n",
                 (long long)hard, b->n);
         exit(1);
     }
 
-    int64_t slot = mux_const(MUX_C_READY_SLOT_SIZE);
-    if (slot <= 0)
-        die("mux_const(READY_SLOT_SIZE)", 0);
-    b->buf = calloc((size_t)b->capacity, (size_t)slot);
+    b->buf = bench_ready_buf(b->capacity);
     b->fds = malloc((size_t)b->n * sizeof *b->fds);
-    if (!b->buf || !b->fds)
-        die("malloc", ENOMEM);
+    if (!b->fds)
+        bench_die("malloc", ENOMEM);
 
-    switch (b->backend) {
-    case B_SELECT: b->h = mux_select_open(0); break;
-    case B_SELECT_WIDE: b->h = mux_select_open(1); break;
-    case B_POLL: b->h = mux_poll_open(); break;
-    case B_EPOLL: b->h = mux_epoll_open(); break;
-    }
+    b->h = bench_mux_open(b->backend);
     if (b->h < 0)
-        die("open multiplexer", (int)-b->h);
+        bench_die("open multiplexer", (int)-b->h);
     b->extra_fd = -1;
-    if (b->raw && b->backend != B_EPOLL) {
+    if (b->raw && b->backend->mux != BM_EPOLL) {
         b->extra_fd = mux_eventfd(0, 1);
         if (b->extra_fd < 0)
-            die("eventfd", -b->extra_fd);
+            bench_die("eventfd", -b->extra_fd);
     }
 
     for (int i = 0; i < b->n; i++) {
         int fd = mux_eventfd(0, 1);
         if (fd < 0)
-            die("eventfd", -fd);
+            bench_die("eventfd", -fd);
         b->fds[i] = fd;
-        int rc;
-        switch (b->backend) {
-        case B_SELECT:
-        case B_SELECT_WIDE: rc = mux_select_ctl(b->h, MUX_CTL_ADD, fd, POLLIN); break;
-        case B_POLL: rc = mux_poll_ctl(b->h, MUX_CTL_ADD, fd, POLLIN); break;
-        default: rc = mux_epoll_ctl(b->h, MUX_CTL_ADD, fd, EPOLLIN); break;
-        }
+        int rc = bench_mux_ctl(b->backend, b->h, MUX_CTL_ADD, fd, bench_read_events(b->backend));
         if (rc == -MUX_EFDSETSIZE) {
-            fprintf(stderr, "muxlab-await_ref: select (glibc fd_set) cannot hold fd %d\n", fd);
+            fprintf(stderr, BENCH_TAG ": select (glibc fd_set) cannot hold fd %d\n", fd);
             exit(1);
         }
         if (rc < 0)
-            die("register", -rc);
+            bench_die("register", -rc);
     }
     b->hot = b->fds[b->n / 2];
     uint64_t one = 1;
     if (mux_write(b->hot, (int64_t)(intptr_t)&one, sizeof one) != (int64_t)sizeof one)
-        die("eventfd write", errno);
+        bench_die("eventfd write", errno);
 
     if (!b->raw)
         return;
-    switch (b->backend) {
-    case B_EPOLL:
+    switch (b->backend->mux) {
+    case BM_EPOLL:
         b->epfd = mux_epoll_fd(b->h);
         b->events = calloc((size_t)b->capacity, sizeof *b->events);
         if (!b->events)
-            die("malloc", ENOMEM);
+            bench_die("malloc", ENOMEM);
         break;
-    case B_POLL:
+    case BM_POLL:
         b->npfd = b->n + 1;
         b->pfd = calloc((size_t)b->npfd, sizeof *b->pfd);
         if (!b->pfd)
-            die("malloc", ENOMEM);
+            bench_die("malloc", ENOMEM);
         b->pfd[0].fd = b->extra_fd;
         b->pfd[0].events = POLLIN;
         for (int i = 0; i < b->n; i++) {
@@ -189,14 +128,13 @@ static void setup(struct bench *b)
             b->pfd[i + 1].events = POLLIN;
         }
         break;
-    case B_SELECT:
-    case B_SELECT_WIDE: {
+    case BM_SELECT: {
         int maxfd = b->extra_fd;
         for (int i = 0; i < b->n; i++)
             if (b->fds[i] > maxfd)
                 maxfd = b->fds[i];
-        if (b->backend == B_SELECT && maxfd >= FD_SETSIZE) {
-            fprintf(stderr, "muxlab-await_ref: select (glibc fd_set) cannot hold fd %d\n", maxfd);
+        if (!b->backend->wide && maxfd >= FD_SETSIZE) {
+            fprintf(stderr, BENCH_TAG ": select (glibc fd_set) cannot hold fd %d\n", maxfd);
             exit(1);
         }
         const size_t wbits = 8 * sizeof(unsigned long);
@@ -207,7 +145,7 @@ static void setup(struct bench *b)
         b->rd_in = calloc(alloc, sizeof(unsigned long));
         b->rd_out = calloc(alloc, sizeof(unsigned long));
         if (!b->rd_in || !b->rd_out)
-            die("malloc", ENOMEM);
+            bench_die("malloc", ENOMEM);
         b->rd_in[b->extra_fd / wbits] |= 1UL << (b->extra_fd % wbits);
         for (int i = 0; i < b->n; i++)
             b->rd_in[b->fds[i] / wbits] |= 1UL << (b->fds[i] % wbits);
@@ -218,12 +156,7 @@ static void setup(struct bench *b)
 
 static void teardown(struct bench *b)
 {
-    switch (b->backend) {
-    case B_SELECT:
-    case B_SELECT_WIDE: mux_select_close(b->h); break;
-    case B_POLL: mux_poll_close(b->h); break;
-    case B_EPOLL: mux_epoll_close(b->h); break;
-    }
+    bench_mux_close(b->backend, b->h);
     for (int i = 0; i < b->n; i++)
         mux_close(b->fds[i]);
     if (b->extra_fd >= 0)
@@ -239,23 +172,14 @@ static void teardown(struct bench *b)
 /* One await with timeout 0: returns the number of ready fds reported. */
 static inline int once(struct bench *b)
 {
-    if (!b->raw) {
-        int64_t out = (int64_t)(intptr_t)b->buf;
-        switch (b->backend) {
-        case B_SELECT:
-        case B_SELECT_WIDE: return mux_select_wait(b->h, out, b->capacity, 0);
-        case B_POLL: return mux_poll_wait(b->h, out, b->capacity, 0);
-        case B_EPOLL: return mux_epoll_wait(b->h, out, b->capacity, 0);
-        }
-        return -EINVAL;
-    }
-    switch (b->backend) {
-    case B_EPOLL:
+    if (!b->raw)
+        return bench_mux_wait(b->backend, b->h, (int64_t)(intptr_t)b->buf, b->capacity, 0);
+    switch (b->backend->mux) {
+    case BM_EPOLL:
         return epoll_wait(b->epfd, b->events, b->capacity, 0);
-    case B_POLL:
+    case BM_POLL:
         return poll(b->pfd, (nfds_t)b->npfd, 0);
-    case B_SELECT:
-    case B_SELECT_WIDE: {
+    case BM_SELECT: {
         memcpy(b->rd_out, b->rd_in, b->words * sizeof(unsigned long));
         struct timeval tv = { 0, 0 };
         return select(b->nfds, (fd_set *)(void *)b->rd_out, NULL, NULL, &tv);
@@ -268,7 +192,7 @@ static inline int once(struct bench *b)
 static double timed_run(struct bench *b, int ms, int batch, int64_t *bad)
 {
     int64_t calls = 0, sum = 0;
-    int64_t start = now_ns(), end = start + (int64_t)ms * 1000000LL, t;
+    int64_t start = bench_now_ns(), end = start + (int64_t)ms * 1000000LL, t;
     do {
         for (int i = 0; i < batch; i++) {
             int r = once(b);
@@ -277,33 +201,10 @@ static double timed_run(struct bench *b, int ms, int batch, int64_t *bad)
                 (*bad)++;
         }
         calls += batch;
-        t = now_ns();
+        t = bench_now_ns();
     } while (t < end);
     sink += sum;
     return (double)(t - start) / (double)calls;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static void usage(void)
-{
-    fprintf(stderr, "usage: muxlab-await_ref [-t MS] [-w WARMUP_RUNS] [-r RUNS] [-c CAPACITY] [-R] [-T THREADS]"
-                    " select|select-wide|poll|epoll N\n");
-    exit(2);
-}
-
-static int parse_int(const char *s, int min)
-{
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (errno || *end || v < min || v > 100000000L)
-        usage();
-    return (int)v;
 }
 
 int main(int argc, char **argv)
@@ -316,61 +217,43 @@ int main(int argc, char **argv)
     int opt;
     while ((opt = getopt(argc, argv, "t:w:r:c:RT:")) != -1) {
         switch (opt) {
-        case 't': run_ms = parse_int(optarg, 1); break;
-        case 'w': warmups = parse_int(optarg, 0); break;
-        case 'r': runs = parse_int(optarg, 1); break;
-        case 'c': b.capacity = parse_int(optarg, 1); break;
+        case 't': run_ms = bench_parse_int(optarg, 1); break;
+        case 'w': warmups = bench_parse_int(optarg, 0); break;
+        case 'r': runs = bench_parse_int(optarg, 1); break;
+        case 'c': b.capacity = bench_parse_int(optarg, 1); break;
         case 'R': b.raw = 1; break;
-        case 'T': threads = parse_int(optarg, 0); break;
-        default: usage();
+        case 'T': threads = bench_parse_int(optarg, 0); break;
+        default: bench_usage();
         }
     }
     if (argc - optind != 2)
-        usage();
-    const char *name = argv[optind];
-    if (!strcmp(name, "select"))
-        b.backend = B_SELECT;
-    else if (!strcmp(name, "select-wide"))
-        b.backend = B_SELECT_WIDE;
-    else if (!strcmp(name, "poll"))
-        b.backend = B_POLL;
-    else if (!strcmp(name, "epoll"))
-        b.backend = B_EPOLL;
-    else
-        usage();
-    b.n = parse_int(argv[optind + 1], 1);
+        bench_usage();
+    b.backend = bench_backend_lookup(argv[optind], BACKENDS);
+    b.n = bench_parse_int(argv[optind + 1], 1);
 
-    pthread_t *idle = calloc((size_t)threads + 1, sizeof *idle);
-    if (!idle)
-        die("malloc", ENOMEM);
-    for (int i = 0; i < threads; i++) {
-        int rc = pthread_create(&idle[i], NULL, idle_thread, NULL);
-        if (rc)
-            die("pthread_create", rc);
-    }
+    bench_start_idle_threads(threads);
 
     setup(&b);
 
     /* check the set-up before timing anything: exactly the hot fd, readable */
     int r = once(&b);
     if (r != 1) {
-        fprintf(stderr, "muxlab-await_ref: expected 1 ready fd, got %d\n", r);
+        fprintf(stderr, BENCH_TAG ": expected 1 ready fd, got %d\n", r);
         return 1;
     }
     if (!b.raw) {
-        int32_t fd;
-        memcpy(&fd, b.buf, sizeof fd);
+        int32_t fd = bench_ready_fd(b.buf, 0);
         if (fd != b.hot) {
-            fprintf(stderr, "muxlab-await_ref: expected fd %d ready, got %d\n", b.hot, fd);
+            fprintf(stderr, BENCH_TAG ": expected fd %d ready, got %d\n", b.hot, fd);
             return 1;
         }
     }
 
     /* batch: about 100 us of calls between clock reads */
-    int64_t t0 = now_ns();
+    int64_t t0 = bench_now_ns();
     for (int i = 0; i < 16; i++)
         sink += once(&b);
-    int64_t est = (now_ns() - t0) / 16;
+    int64_t est = (bench_now_ns() - t0) / 16;
     int batch = est > 0 ? (int)(100000 / est) : 1000;
     if (batch < 1)
         batch = 1;
@@ -383,29 +266,27 @@ int main(int argc, char **argv)
     double *ns = malloc((size_t)runs * sizeof *ns);
     double *sorted = malloc((size_t)runs * sizeof *sorted);
     if (!ns || !sorted)
-        die("malloc", ENOMEM);
+        bench_die("malloc", ENOMEM);
     double mean = 0;
     for (int i = 0; i < runs; i++) {
         ns[i] = timed_run(&b, run_ms, batch, &bad);
         mean += ns[i] / runs;
     }
     if (bad) {
-        fprintf(stderr, "muxlab-await_ref: %lld calls did not report exactly one ready fd\n", (long long)bad);
+        fprintf(stderr, BENCH_TAG ": %lld calls did not report exactly one ready fd\n", (long long)bad);
         return 1;
     }
     memcpy(sorted, ns, (size_t)runs * sizeof *ns);
-    qsort(sorted, (size_t)runs, sizeof *sorted, cmp_double);
-    double median = runs % 2 ? sorted[runs / 2] : (sorted[runs / 2 - 1] + sorted[runs / 2]) / 2;
+    double median = bench_median(sorted, runs); /* sorts: sorted[0] is the minimum */
 
     printf("backend=%s n=%d variant=%s threads=%d runs=%d run_ms=%d ns_median=%.1f ns_min=%.1f ns_mean=%.1f per_run=",
-           backend_name(b.backend), b.n, b.raw ? "raw" : "shim", 1 + threads, runs, run_ms, median, sorted[0], mean);
+           b.backend->name, b.n, b.raw ? "raw" : "shim", 1 + threads, runs, run_ms, median, sorted[0], mean);
     for (int i = 0; i < runs; i++)
         printf("%s%.1f", i ? "," : "", ns[i]);
     printf("\n");
 
     free(ns);
     free(sorted);
-    free(idle);
     teardown(&b);
     return 0;
 }

@@ -35,45 +35,14 @@
  * Exit codes: 0 all phases flat, 1 growth beyond tolerance, 2 bad usage,
  * 3 a failed call (the message names it).
  */
-#include <errno.h>
 #include <malloc.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
 
-#include "muxlab.h"
+#define BENCH_TAG "memcycle"
+#define BENCH_USAGE "usage: muxlab-memcycle [-n N] [-m M] [-w K] [-b B] [-H BYTES] [-R BYTES] [-x]" \
+                    " [select|select-wide|poll|epoll...]"
+#include "bench.h"
 
-struct backend {
-    const char *name;
-    int64_t (*open_fn)(int wide);
-    int (*close_fn)(int64_t h);
-    int (*ctl)(int64_t h, int op, int fd, int events);
-    int (*wait)(int64_t h, int64_t out, int capacity, int64_t timeout_ms);
-    int wide;
-    int events;
-};
-
-static int64_t open_select(int wide) { return mux_select_open(wide); }
-static int64_t open_poll(int wide) { (void)wide; return mux_poll_open(); }
-static int64_t open_epoll(int wide) { (void)wide; return mux_epoll_open(); }
-
-static struct backend backends[4];
-
-static void init_backends(void)
-{
-    int pollin = (int)mux_const(MUX_C_POLLIN);
-    int epollin = (int)mux_const(MUX_C_EPOLLIN);
-    backends[0] = (struct backend){ "select", open_select, mux_select_close, mux_select_ctl,
-                                    mux_select_wait, 0, pollin };
-    backends[1] = (struct backend){ "select-wide", open_select, mux_select_close, mux_select_ctl,
-                                    mux_select_wait, 1, pollin };
-    backends[2] = (struct backend){ "poll", open_poll, mux_poll_close, mux_poll_ctl,
-                                    mux_poll_wait, 0, pollin };
-    backends[3] = (struct backend){ "epoll", open_epoll, mux_epoll_close, mux_epoll_ctl,
-                                    mux_epoll_wait, 0, epollin };
-}
+#define BACKENDS (BENCH_BIT(B_SELECT) | BENCH_BIT(B_SELECT_WIDE) | BENCH_BIT(B_POLL) | BENCH_BIT(B_EPOLL))
 
 struct mem {
     long rss;   /* bytes */
@@ -98,7 +67,7 @@ static struct mem sample(void)
 static void die(const char *what, long rc)
 {
     const char *name = rc < 0 ? mux_errno_name((int)-rc) : NULL;
-    fprintf(stderr, "memcycle: %s failed: %ld (%s)\n", what, rc, name ? name : "?");
+    fprintf(stderr, BENCH_TAG ": %s failed: %ld (%s)\n", what, rc, name ? name : "?");
     exit(3);
 }
 
@@ -108,7 +77,7 @@ static long opt_long(const char *s, const char *flag)
     errno = 0;
     long v = strtol(s, &end, 10);
     if (errno || *end || v < 0) {
-        fprintf(stderr, "memcycle: %s wants a non-negative integer, got '%s'\n", flag, s);
+        fprintf(stderr, BENCH_TAG ": %s wants a non-negative integer, got '%s'\n", flag, s);
         exit(2);
     }
     return v;
@@ -117,7 +86,7 @@ static long opt_long(const char *s, const char *flag)
 static long heap_tol = 65536, rss_tol = 1048576;
 static int report_only;
 
-static int verdict(const struct backend *b, const char *phase, long cycles,
+static int verdict(const struct bench_backend *b, const char *phase, long cycles,
                    struct mem s0, struct mem s10, struct mem s1)
 {
     long d_rss = s1.rss - s10.rss, d_heap = s1.heap - s10.heap;
@@ -137,9 +106,9 @@ static void drain(int fd)
         die("drain", -1);
 }
 
-static int phase_fd(const struct backend *b, long cycles, long wait_every, int base)
+static int phase_fd(const struct bench_backend *b, long cycles, long wait_every, int base)
 {
-    int64_t h = b->open_fn(b->wide);
+    int64_t h = bench_mux_open(b);
     if (h < 0)
         die("open", (long)h);
     enum { CAP = 256 };
@@ -153,7 +122,7 @@ static int phase_fd(const struct backend *b, long cycles, long wait_every, int b
         int rc = mux_socketpair(1, &held[2 * i]);
         if (rc < 0)
             die("socketpair (base)", rc);
-        if ((rc = b->ctl(h, MUX_CTL_ADD, held[2 * i], b->events)) < 0)
+        if ((rc = bench_mux_ctl(b, h, MUX_CTL_ADD, held[2 * i], bench_read_events(b))) < 0)
             die("ctl ADD (base)", rc);
     }
 
@@ -173,7 +142,7 @@ static int phase_fd(const struct backend *b, long cycles, long wait_every, int b
             die("socketpair", rc);
         }
         for (int k = 0; k < 2 && fds[k] >= 0; k++)
-            if ((rc = b->ctl(h, MUX_CTL_ADD, fds[k], b->events)) < 0)
+            if ((rc = bench_mux_ctl(b, h, MUX_CTL_ADD, fds[k], bench_read_events(b))) < 0)
                 die("ctl ADD", rc);
         if (wait_every > 0 && c % wait_every == 0) {
             /* make the cycling fd readable: the wait must report it */
@@ -181,25 +150,23 @@ static int phase_fd(const struct backend *b, long cycles, long wait_every, int b
                                    : mux_write(fds[1], (int64_t)(intptr_t)&one, 1);
             if (w < 0)
                 die("write", (long)w);
-            int n = b->wait(h, out, CAP, 0);
+            int n = bench_mux_wait(b, h, out, CAP, 0);
             if (n < 0)
                 die("wait", n);
             int seen = 0;
             for (int i = 0; i < n; i++) {
-                int32_t fd;
-                memcpy(&fd, buf + 8 * i, sizeof fd);
-                if (fd == fds[0])
+                if (bench_ready_fd(buf, i) == fds[0])
                     seen = 1;
             }
             if (!seen) {
-                fprintf(stderr, "memcycle: %s: wait(0) did not report fd %d (n=%d, cycle %ld)\n",
+                fprintf(stderr, BENCH_TAG ": %s: wait(0) did not report fd %d (n=%d, cycle %ld)\n",
                         b->name, fds[0], n, c);
                 exit(3);
             }
             drain(fds[0]);
         }
         for (int k = 0; k < 2 && fds[k] >= 0; k++) {
-            if ((rc = b->ctl(h, MUX_CTL_DEL, fds[k], 0)) < 0)
+            if ((rc = bench_mux_ctl(b, h, MUX_CTL_DEL, fds[k], 0)) < 0)
                 die("ctl DEL", rc);
             if ((rc = mux_close(fds[k])) < 0)
                 die("close", rc);
@@ -207,18 +174,18 @@ static int phase_fd(const struct backend *b, long cycles, long wait_every, int b
     }
     struct mem s1 = sample();
     for (int i = 0; i < base; i++) {
-        b->ctl(h, MUX_CTL_DEL, held[2 * i], 0);
+        bench_mux_ctl(b, h, MUX_CTL_DEL, held[2 * i], 0);
         mux_close(held[2 * i]);
         mux_close(held[2 * i + 1]);
     }
     free(held);
-    int rc = b->close_fn(h);
+    int rc = bench_mux_close(b, h);
     if (rc < 0)
         die("close mux", rc);
     return verdict(b, "fd", cycles, s0, s10, s1);
 }
 
-static int phase_mux(const struct backend *b, long cycles)
+static int phase_mux(const struct bench_backend *b, long cycles)
 {
     static uint8_t buf[16 * 8];
     int64_t out = (int64_t)(intptr_t)buf;
@@ -227,23 +194,23 @@ static int phase_mux(const struct backend *b, long cycles)
     for (long c = 0; c < cycles; c++) {
         if (c == mark)
             s10 = sample();
-        int64_t h = b->open_fn(b->wide);
+        int64_t h = bench_mux_open(b);
         if (h < 0)
             die("open", (long)h);
         int fd = mux_eventfd(1, 1);
         if (fd < 0)
             die("eventfd", fd);
-        int rc = b->ctl(h, MUX_CTL_ADD, fd, b->events);
+        int rc = bench_mux_ctl(b, h, MUX_CTL_ADD, fd, bench_read_events(b));
         if (rc < 0)
             die("ctl ADD", rc);
-        int n = b->wait(h, out, 16, 0);
+        int n = bench_mux_wait(b, h, out, 16, 0);
         if (n != 1)
             die("wait (expected 1 ready fd)", n < 0 ? n : -EINVAL);
-        if ((rc = b->ctl(h, MUX_CTL_DEL, fd, 0)) < 0)
+        if ((rc = bench_mux_ctl(b, h, MUX_CTL_DEL, fd, 0)) < 0)
             die("ctl DEL", rc);
         if ((rc = mux_close(fd)) < 0)
             die("close", rc);
-        if ((rc = b->close_fn(h)) < 0)
+        if ((rc = bench_mux_close(b, h)) < 0)
             die("close mux", rc);
     }
     struct mem s1 = sample();
@@ -263,42 +230,25 @@ int main(int argc, char **argv)
         case 'H': heap_tol = opt_long(optarg, "-H"); break;
         case 'R': rss_tol = opt_long(optarg, "-R"); break;
         case 'x': report_only = 1; break;
-        default:
-            fprintf(stderr, "usage: muxlab-memcycle [-n N] [-m M] [-w K] [-b B] [-H BYTES] "
-                            "[-R BYTES] [-x] [select|select-wide|poll|epoll...]\n");
-            return 2;
+        default: bench_usage();
         }
     }
     if (base > 400) {
-        fprintf(stderr, "memcycle: -b at most 400 (classic select holds fds < 1024)\n");
+        fprintf(stderr, BENCH_TAG ": -b at most 400 (classic select holds fds < 1024)\n");
         return 2;
     }
-    init_backends();
-    int selected[4] = { 0, 0, 0, 0 };
-    if (optind == argc) {
-        for (int i = 0; i < 4; i++)
-            selected[i] = 1;
-    }
-    for (int a = optind; a < argc; a++) {
-        int found = 0;
-        for (int i = 0; i < 4; i++)
-            if (strcmp(argv[a], backends[i].name) == 0)
-                selected[i] = found = 1;
-        if (!found) {
-            fprintf(stderr, "memcycle: unknown backend '%s' (select, select-wide, poll, epoll)\n",
-                    argv[a]);
-            return 2;
-        }
-    }
+    unsigned selected = optind == argc ? BACKENDS : 0;
+    for (int a = optind; a < argc; a++)
+        selected |= BENCH_BIT(bench_backend_lookup(argv[a], BACKENDS)->id);
     printf("memcycle: cycles=%ld mux_cycles=%ld wait_every=%ld base=%ld heap_tol=%ld rss_tol=%ld\n",
            cycles, mux_cycles, wait_every, base, heap_tol, rss_tol);
     fflush(stdout);
     int ok = 1;
-    for (int i = 0; i < 4; i++) {
-        if (!selected[i])
+    for (int i = 0; i < B_COUNT; i++) {
+        if (!(selected & BENCH_BIT(i)))
             continue;
-        ok &= phase_fd(&backends[i], cycles, wait_every, (int)base);
-        ok &= phase_mux(&backends[i], mux_cycles);
+        ok &= phase_fd(&bench_backends[i], cycles, wait_every, (int)base);
+        ok &= phase_mux(&bench_backends[i], mux_cycles);
     }
     printf("memcycle: %s\n", ok ? "all phases flat" : "growth beyond tolerance");
     return ok ? 0 : 1;

@@ -46,26 +46,18 @@
  * Exit codes: 0 success, 1 a failed system call or a run that went wrong, 2 bad usage,
  * 3 the fd limit is too low for N (or select's FD_SETSIZE).
  */
-#include <errno.h>
-#include <poll.h>
-#include <pthread.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/epoll.h>
-#include <sys/select.h>
-#include <time.h>
-#include <unistd.h>
-
-#include "muxlab.h"
+#define BENCH_TAG "muxlab-scaling_ref"
+#define BENCH_USAGE "usage: muxlab-scaling_ref [-r RUNS] [-w WARMUP_RUNS] [-c CAPACITY] [-T THREADS]" \
+                    " select|select-wide|poll|epoll-lt|epoll-et N A W"
+#include "bench.h"
 
 #define READ_BUF 256
 
-enum backend { B_SELECT, B_SELECT_WIDE, B_POLL, B_EPOLL_LT, B_EPOLL_ET };
+#define BACKENDS (BENCH_BIT(B_SELECT) | BENCH_BIT(B_SELECT_WIDE) | BENCH_BIT(B_POLL) | BENCH_BIT(B_EPOLL_LT) \
+                  | BENCH_BIT(B_EPOLL_ET))
 
 struct bench {
-    enum backend backend;
+    const struct bench_backend *backend;
     int n, active, writes, capacity;
     int64_t h;        /* shim handle */
     int *rd, *wr;     /* per pair: the registered read end, the end written to */
@@ -79,108 +71,34 @@ struct run {
     int64_t ns, wall_ns, iters, events; /* ns: CPU time of the dispatching thread */
 };
 
-static void die(const char *what, int err)
-{
-    fprintf(stderr, "muxlab-scaling_ref: %s: %s\n", what, err ? strerror(err) : "failed");
-    exit(1);
-}
-
-static void *idle_thread(void *arg)
-{
-    (void)arg;
-    for (;;)
-        pause();
-    return NULL;
-}
-
-static int64_t clock_ns(clockid_t id)
-{
-    struct timespec ts;
-    clock_gettime(id, &ts);
-    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-static const char *backend_name(enum backend b)
-{
-    switch (b) {
-    case B_SELECT: return "select";
-    case B_SELECT_WIDE: return "select-wide";
-    case B_POLL: return "poll";
-    case B_EPOLL_LT: return "epoll-lt";
-    case B_EPOLL_ET: return "epoll-et";
-    }
-    return "?";
-}
-
-static int ctl_add(struct bench *b, int fd)
-{
-    switch (b->backend) {
-    case B_SELECT:
-    case B_SELECT_WIDE: return mux_select_ctl(b->h, MUX_CTL_ADD, fd, POLLIN);
-    case B_POLL: return mux_poll_ctl(b->h, MUX_CTL_ADD, fd, POLLIN);
-    case B_EPOLL_LT: return mux_epoll_ctl(b->h, MUX_CTL_ADD, fd, EPOLLIN);
-    case B_EPOLL_ET: return mux_epoll_ctl(b->h, MUX_CTL_ADD, fd, (int)(EPOLLIN | EPOLLET));
-    }
-    return -EINVAL;
-}
-
-static inline int wait0(struct bench *b)
-{
-    int64_t out = (int64_t)(intptr_t)b->buf;
-    switch (b->backend) {
-    case B_SELECT:
-    case B_SELECT_WIDE: return mux_select_wait(b->h, out, b->capacity, 0);
-    case B_POLL: return mux_poll_wait(b->h, out, b->capacity, 0);
-    case B_EPOLL_LT:
-    case B_EPOLL_ET: return mux_epoll_wait(b->h, out, b->capacity, 0);
-    }
-    return -EINVAL;
-}
-
 static void setup(struct bench *b)
 {
-    int64_t hard = mux_nofile_limit(1);
-    if (hard < 0)
-        die("getrlimit", (int)-hard);
-    if (mux_nofile_limit(0) < hard) {
-        int rc = mux_set_nofile_limit(hard);
-        if (rc < 0)
-            die("setrlimit", -rc);
-    }
+    int64_t hard = bench_raise_nofile();
     if (hard < 2 * (int64_t)b->n + 16) {
-        fprintf(stderr, "muxlab-scaling_ref: RLIMIT_NOFILE hard limit %lld is too low for %d socketpairs\n",
+        fprintf(stderr, BENCH_TAG ": RLIMIT_NOFILE hard limit %lld is too low for %d socketpairs\n",
                 (long long)hard, b->n);
         exit(3);
     }
-    int64_t slot = mux_const(MUX_C_READY_SLOT_SIZE);
-    if (slot <= 0)
-        die("mux_const(READY_SLOT_SIZE)", 0);
-    b->buf = calloc((size_t)b->capacity, (size_t)slot);
+    b->buf = bench_ready_buf(b->capacity);
     b->rd = malloc((size_t)b->n * sizeof *b->rd);
     b->wr = malloc((size_t)b->n * sizeof *b->wr);
     b->index_cap = 2 * b->n + 64;
     b->index = malloc((size_t)b->index_cap * sizeof *b->index);
-    if (!b->buf || !b->rd || !b->wr || !b->index)
-        die("malloc", ENOMEM);
+    if (!b->rd || !b->wr || !b->index)
+        bench_die("malloc", ENOMEM);
     for (int i = 0; i < b->index_cap; i++)
         b->index[i] = -1;
 
     /* the multiplexer first, as on the Java side: its wakeup eventfd gets a low number */
-    switch (b->backend) {
-    case B_SELECT: b->h = mux_select_open(0); break;
-    case B_SELECT_WIDE: b->h = mux_select_open(1); break;
-    case B_POLL: b->h = mux_poll_open(); break;
-    case B_EPOLL_LT:
-    case B_EPOLL_ET: b->h = mux_epoll_open(); break;
-    }
+    b->h = bench_mux_open(b->backend);
     if (b->h < 0)
-        die("open multiplexer", (int)-b->h);
+        bench_die("open multiplexer", (int)-b->h);
 
     for (int i = 0; i < b->n; i++) {
         int sv[2];
         int rc = mux_socketpair(1, sv);
         if (rc < 0)
-            die("socketpair", -rc);
+            bench_die("socketpair", -rc);
         b->rd[i] = sv[0];
         b->wr[i] = sv[1];
         if (sv[0] >= b->index_cap) {
@@ -189,33 +107,27 @@ static void setup(struct bench *b)
                 cap *= 2;
             int *idx = realloc(b->index, (size_t)cap * sizeof *idx);
             if (!idx)
-                die("malloc", ENOMEM);
+                bench_die("malloc", ENOMEM);
             for (int k = b->index_cap; k < cap; k++)
                 idx[k] = -1;
             b->index = idx;
             b->index_cap = cap;
         }
         b->index[sv[0]] = i;
-        rc = ctl_add(b, sv[0]);
+        rc = bench_mux_ctl(b->backend, b->h, MUX_CTL_ADD, sv[0], bench_read_events(b->backend));
         if (rc == -MUX_EFDSETSIZE) {
-            fprintf(stderr, "muxlab-scaling_ref: select (glibc fd_set) cannot hold fd %d (N = %d is too large)\n",
+            fprintf(stderr, BENCH_TAG ": select (glibc fd_set) cannot hold fd %d (N = %d is too large)\n",
                     sv[0], b->n);
             exit(3);
         }
         if (rc < 0)
-            die("register", -rc);
+            bench_die("register", -rc);
     }
 }
 
 static void teardown(struct bench *b)
 {
-    switch (b->backend) {
-    case B_SELECT:
-    case B_SELECT_WIDE: mux_select_close(b->h); break;
-    case B_POLL: mux_poll_close(b->h); break;
-    case B_EPOLL_LT:
-    case B_EPOLL_ET: mux_epoll_close(b->h); break;
-    }
+    bench_mux_close(b->backend, b->h);
     for (int i = 0; i < b->n; i++) {
         close(b->rd[i]);
         close(b->wr[i]);
@@ -232,29 +144,28 @@ static void one_run(struct bench *b, struct run *r)
     char in[READ_BUF];
     const int n = b->n;
     const int space = n / b->active;
-    const int edge = b->backend == B_EPOLL_ET;
+    const int edge = b->backend->edge;
     for (int i = 0; i < b->active; i++) {
         int p = (b->offset + i * space) % n;
         if (write(b->wr[p], "e", 1) != 1)
-            die("write (start)", errno);
+            bench_die("write (start)", errno);
     }
     const int64_t total = (int64_t)b->active + b->writes;
     const int64_t guard = 4 * total + 1000;
     int64_t left = b->writes, count = 0, iters = 0, events = 0;
-    int64_t w0 = clock_ns(CLOCK_MONOTONIC);
-    int64_t c0 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
+    int64_t w0 = bench_now_ns();
+    int64_t c0 = bench_clock_ns(CLOCK_THREAD_CPUTIME_ID);
     while (count < total) {
-        int k = wait0(b);
+        int k = bench_mux_wait(b->backend, b->h, (int64_t)(intptr_t)b->buf, b->capacity, 0);
         if (k < 0)
-            die("wait", -k);
+            bench_die("wait", -k);
         iters++;
         events += k;
         for (int e = 0; e < k; e++) {
-            int32_t fd; /* flattened slots: { int32 fd; uint32 events; }, 8 bytes apart */
-            memcpy(&fd, b->buf + (size_t)e * 8, sizeof fd);
+            int32_t fd = bench_ready_fd(b->buf, e);
             int i = fd >= 0 && fd < b->index_cap ? b->index[fd] : -1;
             if (i < 0) {
-                fprintf(stderr, "muxlab-scaling_ref: wait reported fd %d, not one of ours\n", fd);
+                fprintf(stderr, BENCH_TAG ": wait reported fd %d, not one of ours\n", fd);
                 exit(1);
             }
             int64_t got = 0;
@@ -263,10 +174,10 @@ static void one_run(struct bench *b, struct run *r)
                 if (m < 0) {
                     if (errno == EAGAIN)
                         break;
-                    die("read", errno);
+                    bench_die("read", errno);
                 }
                 if (m == 0) {
-                    fprintf(stderr, "muxlab-scaling_ref: EOF on fd %d\n", fd);
+                    fprintf(stderr, BENCH_TAG ": EOF on fd %d\n", fd);
                     exit(1);
                 }
                 got += m;
@@ -281,52 +192,23 @@ static void one_run(struct bench *b, struct run *r)
                     size_t chunk = w < READ_BUF ? (size_t)w : READ_BUF;
                     ssize_t m = write(b->wr[next], payload, chunk);
                     if (m != (ssize_t)chunk)
-                        die("write", m < 0 ? errno : EAGAIN);
+                        bench_die("write", m < 0 ? errno : EAGAIN);
                     w -= m;
                     left -= m;
                 }
             }
         }
         if (iters > guard) {
-            fprintf(stderr, "muxlab-scaling_ref: run did not finish: %lld of %lld bytes after %lld waits\n",
+            fprintf(stderr, BENCH_TAG ": run did not finish: %lld of %lld bytes after %lld waits\n",
                     (long long)count, (long long)total, (long long)iters);
             exit(1);
         }
     }
-    r->ns = clock_ns(CLOCK_THREAD_CPUTIME_ID) - c0;
-    r->wall_ns = clock_ns(CLOCK_MONOTONIC) - w0;
+    r->ns = bench_clock_ns(CLOCK_THREAD_CPUTIME_ID) - c0;
+    r->wall_ns = bench_now_ns() - w0;
     r->iters = iters;
     r->events = events;
     b->offset = (int)((b->offset + b->writes / b->active) % n);
-}
-
-static int cmp_double(const void *x, const void *y)
-{
-    double a = *(const double *)x, b = *(const double *)y;
-    return (a > b) - (a < b);
-}
-
-static double median(double *v, int k)
-{
-    qsort(v, (size_t)k, sizeof *v, cmp_double);
-    return k % 2 ? v[k / 2] : (v[k / 2 - 1] + v[k / 2]) / 2;
-}
-
-static void usage(void)
-{
-    fprintf(stderr, "usage: muxlab-scaling_ref [-r RUNS] [-w WARMUP_RUNS] [-c CAPACITY] [-T THREADS]"
-                    " select|select-wide|poll|epoll-lt|epoll-et N A W\n");
-    exit(2);
-}
-
-static int parse_int(const char *s, int min)
-{
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (errno || end == s || *end || v < min || v > 100000000L)
-        usage();
-    return (int)v;
 }
 
 int main(int argc, char **argv)
@@ -338,43 +220,25 @@ int main(int argc, char **argv)
     int opt;
     while ((opt = getopt(argc, argv, "r:w:c:T:")) != -1) {
         switch (opt) {
-        case 'r': runs = parse_int(optarg, 1); break;
-        case 'w': warmups = parse_int(optarg, 0); break;
-        case 'c': b.capacity = parse_int(optarg, 1); break;
-        case 'T': threads = parse_int(optarg, 0); break;
-        default: usage();
+        case 'r': runs = bench_parse_int(optarg, 1); break;
+        case 'w': warmups = bench_parse_int(optarg, 0); break;
+        case 'c': b.capacity = bench_parse_int(optarg, 1); break;
+        case 'T': threads = bench_parse_int(optarg, 0); break;
+        default: bench_usage();
         }
     }
     if (argc - optind != 4)
-        usage();
-    const char *name = argv[optind];
-    if (!strcmp(name, "select"))
-        b.backend = B_SELECT;
-    else if (!strcmp(name, "select-wide"))
-        b.backend = B_SELECT_WIDE;
-    else if (!strcmp(name, "poll"))
-        b.backend = B_POLL;
-    else if (!strcmp(name, "epoll-lt"))
-        b.backend = B_EPOLL_LT;
-    else if (!strcmp(name, "epoll-et"))
-        b.backend = B_EPOLL_ET;
-    else
-        usage();
-    b.n = parse_int(argv[optind + 1], 1);
-    b.active = parse_int(argv[optind + 2], 1);
-    b.writes = parse_int(argv[optind + 3], 0);
+        bench_usage();
+    b.backend = bench_backend_lookup(argv[optind], BACKENDS);
+    b.n = bench_parse_int(argv[optind + 1], 1);
+    b.active = bench_parse_int(argv[optind + 2], 1);
+    b.writes = bench_parse_int(argv[optind + 3], 0);
     if (b.active > b.n) {
-        fprintf(stderr, "muxlab-scaling_ref: A (%d) must not exceed N (%d)\n", b.active, b.n);
+        fprintf(stderr, BENCH_TAG ": A (%d) must not exceed N (%d)\n", b.active, b.n);
         exit(2);
     }
 
-    for (int i = 0; i < threads; i++) {
-        pthread_t t;
-        int rc = pthread_create(&t, NULL, idle_thread, NULL);
-        if (rc)
-            die("pthread_create", rc);
-        pthread_detach(t);
-    }
+    bench_start_idle_threads(threads);
 
     setup(&b);
     struct run r;
@@ -386,7 +250,7 @@ int main(int argc, char **argv)
     double *per_run = malloc((size_t)runs * sizeof *per_run);
     double *wall = malloc((size_t)runs * sizeof *wall);
     if (!iter_ns || !run_us || !event_ns || !per_run || !wall)
-        die("malloc", ENOMEM);
+        bench_die("malloc", ENOMEM);
     int64_t iters = 0, events = 0;
     for (int i = 0; i < runs; i++) {
         one_run(&b, &r);
@@ -401,9 +265,9 @@ int main(int argc, char **argv)
 
     printf("backend=%s n=%d a=%d w=%d runs=%d threads=%d clock=thread-cpu ns_per_iter=%.1f us_per_run=%.1f"
            " ns_per_event=%.1f wall_ns_per_iter=%.1f iters=%.1f events=%.1f per_run=",
-           backend_name(b.backend), b.n, b.active, b.writes, runs, threads, median(iter_ns, runs),
-           median(run_us, runs), median(event_ns, runs), median(wall, runs), (double)iters / runs,
-           (double)events / runs);
+           b.backend->name, b.n, b.active, b.writes, runs, threads, bench_median(iter_ns, runs),
+           bench_median(run_us, runs), bench_median(event_ns, runs), bench_median(wall, runs),
+           (double)iters / runs, (double)events / runs);
     for (int i = 0; i < runs; i++)
         printf("%s%.1f", i ? "," : "", per_run[i]);
     printf("\n");
