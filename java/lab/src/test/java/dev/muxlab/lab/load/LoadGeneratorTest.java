@@ -302,7 +302,7 @@ class LoadGeneratorTest {
         Capture cap = Capture.start();
         int code;
         try {
-            code = Main.run("load", "--target", "127.0.0.1:" + port, "--connections", "5", "--duration", "1");
+            code = Main.run("load", "--target", "127.0.0.1:" + port, "--connections", "5", "--duration", "1s");
         } finally {
             cap.stop();
         }
@@ -367,7 +367,12 @@ class LoadGeneratorTest {
             {"--duration", "soon"},
             {"--size", "0"},
             {"--rate", "-1"},
-            {"--threads", "0"},
+            {"--loops", "0"},
+            {"--threads", "2"},
+            {"--duration", "10"},
+            {"--duration", "0"},
+            {"--warmup", "-1s"},
+            {"--connect-timeout", "0"},
             {"--slow", "-1"},
             {"--slow-interval", "0"},
             {"--slow", "5", "--slow-interval", "-100"},
@@ -404,7 +409,7 @@ class LoadGeneratorTest {
             cap.stop();
         }
         assertTrue(cap.err.contains("muxlab: --slow must be in [0, 1000000]: -1"), cap.err);
-        assertTrue(cap.err.contains("muxlab: --slow-interval must be in [1, 3600000]: 0"), cap.err);
+        assertTrue(cap.err.contains("muxlab: --slow-interval must be in [1ms, 60m]: 0"), cap.err);
         assertThrows(IllegalArgumentException.class, () -> new LoadConfig().target("localhost:70000"));
     }
 
@@ -419,9 +424,11 @@ class LoadGeneratorTest {
         }
         assertEquals(0, code);
         for (String opt : new String[] {"--target", "--proto", "--connections", "--duration", "--size", "--rate",
-                "--warmup", "--threads", "--format", "--slow", "--slow-interval", "Exit codes"}) {
+                "--warmup", "--loops", "--format", "--connect-timeout", "--slow", "--slow-interval", "Exit codes",
+                "echo, http", "text, json", "10s", "100ms"}) {
             assertTrue(cap.out.contains(opt), opt + " in " + cap.out);
         }
+        assertFalse(cap.out.contains("--threads"), "renamed to --loops: " + cap.out);
     }
 
     @Test
