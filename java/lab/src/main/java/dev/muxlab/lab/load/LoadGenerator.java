@@ -171,12 +171,10 @@ public final class LoadGenerator {
 
     private static void stopAll(List<LoadWorker> workers, SlowLoris slow) {
         for (LoadWorker w : workers) {
-            w.stop = true;
-            w.wakeup();
+            w.stop();
         }
         if (slow != null) {
-            slow.stop = true;
-            slow.wakeup();
+            slow.stop();
         }
     }
 

@@ -5,12 +5,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
-import dev.muxlab.Backend;
 import dev.muxlab.Events;
 import dev.muxlab.Fds;
-import dev.muxlab.Multiplexer;
 import dev.muxlab.NativeException;
-import dev.muxlab.ReadySet;
 import dev.muxlab.TimerFd;
 import dev.muxlab.lab.FdTables;
 import dev.muxlab.lab.Proto;
@@ -27,7 +24,7 @@ import org.HdrHistogram.Histogram;
  * that would block waits for the next report that includes WRITE. The per-message path (write,
  * read, check, record) allocates nothing.
  */
-final class LoadWorker implements Runnable {
+final class LoadWorker extends LoadThread {
     static final byte[] HTTP_REQUEST = "GET / HTTP/1.1\r\nHost: muxlab\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
     /** Latencies are recorded in microseconds, up to an hour. */
     static final long HIGHEST_MICROS = 3_600_000_000L;
@@ -41,10 +38,6 @@ final class LoadWorker implements Runnable {
     }
 
     final int index;
-    private final LoadConfig cfg;
-    private final LoadGenerator.Run run;
-    private final Multiplexer mux;
-    private final Dialer dialer;
     /**
      * Open loop: a send due sooner than this is not slept for (arming a timer costs a system call,
      * and a sleeping thread wakes ~50 us late anyway, its timer slack); the loop polls instead.
@@ -53,7 +46,6 @@ final class LoadWorker implements Runnable {
     /** Open loop only: a timerfd in the epoll set, armed for the next tick. */
     private int timerFd = -1;
     private long armedFor = Long.MIN_VALUE;
-    private final ReadySet ready;
     private final Conn[] conns;
     private Conn[] byFd = new Conn[1024];
     private final ByteBuffer readBuf;
@@ -69,7 +61,6 @@ final class LoadWorker implements Runnable {
     private long now;
     private long windowStart = Long.MAX_VALUE;
     private long end = Long.MAX_VALUE;
-    volatile boolean stop;
 
     // results (read by the generator after join)
     long established;
@@ -91,15 +82,11 @@ final class LoadWorker implements Runnable {
     long dropped;
     final Histogram histogram = new Histogram(1, HIGHEST_MICROS, 3);
     final long[] statusCounts = new long[600];
-    /** Every failure by errno: connects, resets, EOFs, protocol errors. */
-    final ErrorTally errors = new ErrorTally();
     final List<String> samples = new ArrayList<>();
-    Throwable failure;
 
     LoadWorker(int index, int threads, LoadConfig cfg, LoadGenerator.Run run) throws NativeException {
+        super(cfg, run, cfg.connections / threads + 1);
         this.index = index;
-        this.cfg = cfg;
-        this.run = run;
         this.http = cfg.proto == Proto.HTTP;
         this.openLoop = cfg.openLoop();
         this.msgLen = http ? HTTP_REQUEST.length : cfg.size;
@@ -119,14 +106,6 @@ final class LoadWorker implements Runnable {
         }
         this.readBuf = ByteBuffer.allocateDirect(cfg.readBufferBytes);
         this.scratch = new byte[cfg.readBufferBytes];
-        this.ready = new ReadySet(Math.min(1024, Math.max(16, n)));
-        this.mux = Multiplexer.create(Backend.EPOLL);
-        this.dialer = new Dialer(cfg, mux, errors);
-    }
-
-    /** Connects that failed (refused, timed out, EMFILE, ...). */
-    long connectErrors() {
-        return dialer.failures();
     }
 
     /** Connections this worker owns. */
@@ -134,36 +113,16 @@ final class LoadWorker implements Runnable {
         return conns.length;
     }
 
-    /** Releases the sockets and the epoll instance of a worker that never ran. */
-    void abort() {
-        closeAll();
-        mux.close();
-    }
-
-    /** Wakes the loop (from any thread). */
-    void wakeup() {
-        mux.wakeup();
-    }
-
     @Override
-    public void run() {
+    void work() throws NativeException {
         try {
             connectPhase();
-        } catch (Throwable e) {
-            failure = e;
         } finally {
             liveAfterConnect = openConnections;
-            run.connected.countDown();
+            connected();
         }
-        try {
-            if (failure == null && awaitStart()) {
-                loadPhase();
-            }
-        } catch (Throwable e) {
-            failure = e;
-        } finally {
-            closeAll();
-            mux.close();
+        if (awaitStart()) {
+            loadPhase();
         }
     }
 
@@ -342,7 +301,8 @@ final class LoadWorker implements Runnable {
         histogram.recordValue(us < 1 ? 1 : Math.min(us, HIGHEST_MICROS));
     }
 
-    private void closeAll() {
+    @Override
+    void closeAll() {
         int open = 0;
         int replied = 0;
         for (Conn c : conns) {

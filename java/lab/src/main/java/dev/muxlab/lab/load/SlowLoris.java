@@ -4,12 +4,9 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
-import dev.muxlab.Backend;
 import dev.muxlab.Events;
 import dev.muxlab.Fds;
-import dev.muxlab.Multiplexer;
 import dev.muxlab.NativeException;
-import dev.muxlab.ReadySet;
 import dev.muxlab.lab.FdTables;
 import org.HdrHistogram.Histogram;
 
@@ -27,7 +24,7 @@ import org.HdrHistogram.Histogram;
  * tick once half an interval has passed). Sending a byte, reading what the server sends and
  * closing allocate nothing.
  */
-final class SlowLoris implements Runnable {
+final class SlowLoris extends LoadThread {
     /** The header's first bytes; its last byte, 'a', repeats forever. */
     static final byte[] HEADER = "GET /slow HTTP/1.1\r\nHost: x\r\nX-Slow: a".getBytes(StandardCharsets.US_ASCII);
     /** Lifetimes are recorded in milliseconds, up to a day. */
@@ -42,11 +39,6 @@ final class SlowLoris implements Runnable {
         HEADER_DIRECT.put(HEADER).clear();
     }
 
-    private final LoadConfig cfg;
-    private final LoadGenerator.Run run;
-    private final Multiplexer mux;
-    private final Dialer dialer;
-    private final ReadySet ready;
     private final ByteBuffer out = HEADER_DIRECT.duplicate();
     private final ByteBuffer sink = ByteBuffer.allocateDirect(4096);
     private final long intervalNanos;
@@ -79,8 +71,6 @@ final class SlowLoris implements Runnable {
 
     private long now;
     private long end = Long.MAX_VALUE;
-    private boolean initialDone;
-    volatile boolean stop;
 
     // results (read by the generator after join)
     long opened;
@@ -92,13 +82,9 @@ final class SlowLoris implements Runnable {
     int openAtEnd;
     /** Lifetimes (connect completed to closed by the server) in milliseconds. */
     final Histogram lifetimes = new Histogram(1, HIGHEST_MILLIS, 3);
-    /** Closes and failures by errno (EOF, ECONNRESET, EPIPE, ECONNREFUSED, ...). */
-    final ErrorTally errors = new ErrorTally();
-    Throwable failure;
 
     SlowLoris(LoadConfig cfg, LoadGenerator.Run run) throws NativeException {
-        this.cfg = cfg;
-        this.run = run;
+        super(cfg, run, cfg.slow);
         this.n = cfg.slow;
         this.intervalNanos = cfg.slowIntervalMillis * 1_000_000L;
         this.connectBatch = Math.max(1, cfg.connectBatch);
@@ -116,43 +102,10 @@ final class SlowLoris implements Runnable {
             connectQ[s] = s;
         }
         cqSize = n;
-        this.ready = new ReadySet(Math.min(1024, Math.max(16, n)));
-        this.mux = Multiplexer.create(Backend.EPOLL);
-        this.dialer = new Dialer(cfg, mux, errors);
-    }
-
-    /** Connects that failed (each retried one interval later). */
-    long connectErrors() {
-        return dialer.failures();
-    }
-
-    /** Releases the epoll instance of a driver that never ran. */
-    void abort() {
-        mux.close();
-    }
-
-    /** Wakes the loop (from any thread). */
-    void wakeup() {
-        mux.wakeup();
     }
 
     @Override
-    public void run() {
-        try {
-            loop();
-        } catch (Throwable e) {
-            failure = e;
-        } finally {
-            if (!initialDone) {
-                initialDone = true;
-                run.connected.countDown();
-            }
-            closeAll();
-            mux.close();
-        }
-    }
-
-    private void loop() throws NativeException {
+    void work() throws NativeException {
         t0 = System.nanoTime();
         boolean started = false;
         while (!stop) {
@@ -165,9 +118,8 @@ final class SlowLoris implements Runnable {
                 return;
             }
             startConnects();
-            if (!initialDone && dialer.inProgress() == 0 && cqSize == 0) {
-                initialDone = true; // every slot connected or failed once: the run may start
-                run.connected.countDown();
+            if (dialer.inProgress() == 0 && cqSize == 0) {
+                connected(); // every slot connected or failed once: the run may start
             }
             sendDue();
             dialer.expire(now, fd -> connectFailed(slotByFd[fd] - 1));
@@ -351,7 +303,8 @@ final class SlowLoris implements Runnable {
         state[s] = IDLE;
     }
 
-    private void closeAll() {
+    @Override
+    void closeAll() {
         int open = 0;
         for (int s = 0; s < n; s++) {
             if (state[s] == OPEN) {
