@@ -30,12 +30,7 @@ final class LoadWorker extends LoadThread {
     static final long HIGHEST_MICROS = 3_600_000_000L;
 
     private static final int NEW = 0, CONNECTING = 1, OPEN = 2, CLOSED = 3;
-    private static final ByteBuffer HTTP_DIRECT;
-
-    static {
-        HTTP_DIRECT = ByteBuffer.allocateDirect(HTTP_REQUEST.length);
-        HTTP_DIRECT.put(HTTP_REQUEST).clear();
-    }
+    private static final ByteBuffer HTTP_DIRECT = Payload.direct(HTTP_REQUEST);
 
     final int index;
     /**

@@ -32,12 +32,7 @@ final class SlowLoris extends LoadThread {
 
     /** IDLE: queued to connect; RETRY: a connect failed, tried again an interval later. */
     private static final byte IDLE = 0, CONNECTING = 1, OPEN = 2, RETRY = 3;
-    private static final ByteBuffer HEADER_DIRECT;
-
-    static {
-        HEADER_DIRECT = ByteBuffer.allocateDirect(HEADER.length);
-        HEADER_DIRECT.put(HEADER).clear();
-    }
+    private static final ByteBuffer HEADER_DIRECT = Payload.direct(HEADER);
 
     private final ByteBuffer out = HEADER_DIRECT.duplicate();
     private final ByteBuffer sink = ByteBuffer.allocateDirect(4096);

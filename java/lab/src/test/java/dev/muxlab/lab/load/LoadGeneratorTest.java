@@ -26,6 +26,7 @@ import dev.muxlab.lab.server.Model;
 import dev.muxlab.lab.Proto;
 import dev.muxlab.lab.server.Server;
 import dev.muxlab.lab.server.ServerConfig;
+import dev.muxlab.lab.server.TestServers;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -38,15 +39,9 @@ class LoadGeneratorTest {
     }
 
     private static Server server(Model model, Proto proto, int maxConnections) throws IOException {
-        ServerConfig sc = new ServerConfig();
-        sc.model = model;
-        sc.proto = proto;
-        sc.port = 0;
+        ServerConfig sc = TestServers.quiet(model, proto);
         sc.maxConnections = maxConnections;
-        sc.verbose = false;
-        Server s = Server.create(sc);
-        s.start();
-        return s;
+        return TestServers.start(sc);
     }
 
     private static LoadConfig config(int port, int connections, long durationMillis) {
@@ -163,14 +158,9 @@ class LoadGeneratorTest {
     void threadPoolStarvesConnectionsBeyondItsPool() throws IOException {
         // a pool of 2 holds its first 2 connections for their whole life: the other 8 are
         // accepted by the kernel but never get a reply
-        ServerConfig sc = new ServerConfig();
-        sc.model = Model.THREADPOOL;
-        sc.proto = Proto.HTTP;
-        sc.port = 0;
+        ServerConfig sc = TestServers.quiet(Model.THREADPOOL, Proto.HTTP);
         sc.poolThreads = 2;
-        sc.verbose = false;
-        try (Server s = Server.create(sc)) {
-            s.start();
+        try (Server s = TestServers.start(sc)) {
             LoadConfig c = config(s.port(), 10, 700);
             c.proto = Proto.HTTP;
             LoadResult r = LoadGenerator.run(c);
@@ -192,14 +182,9 @@ class LoadGeneratorTest {
 
     @Test
     void slowlorisConnectionsAreClosedByTheHeaderTimeoutAndReplaced() throws IOException {
-        ServerConfig sc = new ServerConfig();
-        sc.model = Model.EPOLL_ET;
-        sc.proto = Proto.HTTP;
-        sc.port = 0;
+        ServerConfig sc = TestServers.quiet(Model.EPOLL_ET, Proto.HTTP);
         sc.headerTimeoutMillis = 500;
-        sc.verbose = false;
-        try (Server s = Server.create(sc)) {
-            s.start();
+        try (Server s = TestServers.start(sc)) {
             LoadConfig c = config(s.port(), 10, 3000);
             c.proto = Proto.HTTP;
             c.slow = 50;
