@@ -4,11 +4,11 @@ import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 
-import dev.muxlab.lab.Proto;
 import dev.muxlab.lab.load.LoadConfig;
 import dev.muxlab.lab.load.LoadGenerator;
 import dev.muxlab.lab.load.LoadResult;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -38,11 +38,8 @@ public final class LoadCommand implements Callable<Integer> {
             description = "server address, an IPv4 literal or localhost (default: ${DEFAULT-VALUE})")
     String target;
 
-    @Option(names = "--proto", defaultValue = "echo", paramLabel = "P",
-            converter = Choice.Protos.class, completionCandidates = Choice.Protos.class,
-            description = "${COMPLETION-CANDIDATES}: echo verifies every byte, http sends keep-alive GET /"
-                    + " (default: ${DEFAULT-VALUE})")
-    Proto proto;
+    @Mixin
+    CommonOptions common;
 
     @Option(names = "--connections", defaultValue = "50", paramLabel = "C",
             description = "connections to open; the soft fd limit is raised as far as the hard one; 0 with --slow runs"
@@ -69,12 +66,6 @@ public final class LoadCommand implements Callable<Integer> {
             description = "event loops, one thread each, each owning a share of the connections (default: ${DEFAULT-VALUE})")
     int loops;
 
-    @Option(names = "--format", defaultValue = "text", paramLabel = "F",
-            converter = Choice.Formats.class, completionCandidates = Choice.Formats.class,
-            description = "${COMPLETION-CANDIDATES}: the report as lines for a human, or as one JSON object"
-                    + " (default: ${DEFAULT-VALUE})")
-    Format format;
-
     @Option(names = "--connect-batch", defaultValue = "256", paramLabel = "N",
             description = "most connects in progress at once, so the server's backlog does not overflow (default: ${DEFAULT-VALUE})")
     int connectBatch;
@@ -100,7 +91,7 @@ public final class LoadCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         LoadConfig cfg = config();
         LoadResult r = LoadGenerator.run(cfg);
-        boolean json = format == Format.JSON;
+        boolean json = common.json();
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             out.println(r.toJson());
@@ -126,7 +117,7 @@ public final class LoadCommand implements Callable<Integer> {
         LoadConfig cfg = new LoadConfig();
         try {
             cfg.target(target);
-            cfg.proto = proto;
+            cfg.proto = common.proto;
             cfg.connections = connections;
             cfg.durationMillis = DurationConverter.millis("duration", duration);
             cfg.warmupMillis = DurationConverter.millis("warmup", warmup);

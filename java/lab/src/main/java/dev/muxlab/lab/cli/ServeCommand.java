@@ -11,12 +11,12 @@ import java.util.concurrent.TimeUnit;
 import dev.muxlab.Fds;
 import dev.muxlab.Sockets;
 import dev.muxlab.lab.Json;
-import dev.muxlab.lab.Proto;
 import dev.muxlab.lab.server.Model;
 import dev.muxlab.lab.server.Server;
 import dev.muxlab.lab.server.ServerConfig;
 import dev.muxlab.lab.server.ServerStats;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code muxlab serve}: runs one server model until interrupted (or for --duration). */
@@ -36,10 +36,8 @@ public final class ServeCommand implements Callable<Integer> {
             description = "${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE})")
     Model model;
 
-    @Option(names = "--proto", defaultValue = "echo", paramLabel = "P",
-            converter = Choice.Protos.class, completionCandidates = Choice.Protos.class,
-            description = "${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE})")
-    Proto proto;
+    @Mixin
+    CommonOptions common;
 
     @Option(names = "--port", defaultValue = "8080", paramLabel = "PORT", description = "TCP port, 0 for any free one (default: ${DEFAULT-VALUE})")
     int port;
@@ -87,12 +85,6 @@ public final class ServeCommand implements Callable<Integer> {
             description = "print the counters this often; 0 only at exit (default: ${DEFAULT-VALUE})")
     Duration statsInterval;
 
-    @Option(names = "--format", defaultValue = "text", paramLabel = "F",
-            converter = Choice.Formats.class, completionCandidates = Choice.Formats.class,
-            description = "${COMPLETION-CANDIDATES}: lines for a human, or JSON Lines for a program"
-                    + " (default: ${DEFAULT-VALUE})")
-    Format format;
-
     @Option(names = "--quiet", description = "do not log refused connections")
     boolean quiet;
 
@@ -135,7 +127,7 @@ public final class ServeCommand implements Callable<Integer> {
     ServerConfig config() {
         ServerConfig cfg = new ServerConfig();
         cfg.model = model;
-        cfg.proto = proto;
+        cfg.proto = common.proto;
         cfg.port = port;
         cfg.loops = loops;
         cfg.maxConnections = maxConnections;
@@ -166,7 +158,7 @@ public final class ServeCommand implements Callable<Integer> {
     private void listening(ServerConfig cfg, int boundPort, int fdLimit) {
         String address = Sockets.format(cfg.bindAddress);
         long pid = ProcessHandle.current().pid();
-        if (format == Format.JSON) {
+        if (common.json()) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("event", "listening");
             m.put("address", address);
@@ -185,7 +177,7 @@ public final class ServeCommand implements Callable<Integer> {
 
     /** A "stats" or "stopped" line with the server's counters. */
     private void counters(String event, ServerStats stats) {
-        if (format == Format.JSON) {
+        if (common.json()) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("event", event);
             m.put("stats", stats.snapshot());
