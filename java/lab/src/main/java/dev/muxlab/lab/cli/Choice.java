@@ -31,7 +31,7 @@ public abstract class Choice<E extends Enum<E>> implements ITypeConverter<E>, It
                 return e;
             }
         }
-        throw new OptionValueException("unknown %s '" + value + "' (allowed: " + String.join(", ", this) + ")");
+        throw new OptionValueException("unknown ", " '" + value + "' (allowed: " + String.join(", ", this) + ")");
     }
 
     @Override

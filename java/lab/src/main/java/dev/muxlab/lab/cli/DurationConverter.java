@@ -22,11 +22,11 @@ public final class DurationConverter implements ITypeConverter<Duration> {
     public Duration convert(String text) {
         String t = text.trim();
         if (t.startsWith("-")) {
-            throw new OptionValueException("%s must not be negative: '" + text + "'");
+            throw new OptionValueException("", " must not be negative: '" + text + "'");
         }
         Matcher m = SYNTAX.matcher(t);
         if (!m.matches()) {
-            throw new OptionValueException("%s must be a number with a unit ns, us, ms, s or m, e.g. 10s, 1.5s or"
+            throw new OptionValueException("", " must be a number with a unit ns, us, ms, s or m, e.g. 10s, 1.5s or"
                     + " 500ms (0: off): '" + text + "'");
         }
         BigDecimal value = new BigDecimal(m.group(1));
@@ -35,11 +35,11 @@ public final class DurationConverter implements ITypeConverter<Duration> {
             if (value.signum() == 0) {
                 return Duration.ZERO;
             }
-            throw new OptionValueException("%s needs a unit, e.g. 10s or 500ms: '" + text + "'");
+            throw new OptionValueException("", " needs a unit, e.g. 10s or 500ms: '" + text + "'");
         }
         BigDecimal nanos = value.multiply(BigDecimal.valueOf(nanosPer(unit))).setScale(0, RoundingMode.HALF_UP);
         if (nanos.compareTo(MAX_NANOS) > 0) {
-            throw new OptionValueException("%s is too long: '" + text + "'");
+            throw new OptionValueException("", " is too long: '" + text + "'");
         }
         return Duration.ofNanos(nanos.longValueExact());
     }

@@ -48,7 +48,7 @@ class DurationConverterTest {
     void negativeGarbageAndOverflowAreRefused() {
         OptionValueException neg = assertThrows(OptionValueException.class, () -> conv.convert("-1s"));
         assertEquals("--warmup must not be negative: '-1s'", neg.forOption("--warmup"));
-        for (String bad : new String[] {"soon", "", "1h", "1.s", ".5s", "1e3ms", "10 s", "5S", "1,5s", "ms"}) {
+        for (String bad : new String[] {"soon", "", "1h", "10%s", "5%", "1.s", ".5s", "1e3ms", "10 s", "5S", "1,5s", "ms"}) {
             OptionValueException e = assertThrows(OptionValueException.class, () -> conv.convert(bad), bad);
             assertTrue(e.forOption("--x").startsWith("--x must be a number with a unit ns, us, ms, s or m"),
                     e.forOption("--x"));
