@@ -20,6 +20,11 @@ public final class FdTables {
         return fd < table.length ? table : Arrays.copyOf(table, sizeFor(table.length, fd));
     }
 
+    /** The long[] flavour of {@link #fit(Object[], int)}; new slots are 0. */
+    public static long[] fit(long[] table, int fd) {
+        return fd < table.length ? table : Arrays.copyOf(table, sizeFor(table.length, fd));
+    }
+
     private static int sizeFor(int length, int fd) {
         int n = Math.max(1, length);
         while (n <= fd) {

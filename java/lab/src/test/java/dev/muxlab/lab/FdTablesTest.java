@@ -22,5 +22,12 @@ class FdTablesTest {
         assertEquals(1024, ig.length);
         assertEquals(8, ig[1]);
         assertEquals(0, ig[1000]);
+
+        long[] l = {5L};
+        assertSame(l, FdTables.fit(l, 0));
+        long[] lg = FdTables.fit(l, 2);
+        assertEquals(4, lg.length);
+        assertEquals(5L, lg[0]);
+        assertEquals(0L, lg[2]);
     }
 }

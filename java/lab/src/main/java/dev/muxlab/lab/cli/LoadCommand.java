@@ -1,14 +1,14 @@
 package dev.muxlab.lab.cli;
 
 import java.io.PrintWriter;
-import java.util.Locale;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 
 import dev.muxlab.lab.load.LoadConfig;
 import dev.muxlab.lab.load.LoadGenerator;
 import dev.muxlab.lab.load.LoadResult;
-import dev.muxlab.lab.Proto;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -20,8 +20,9 @@ import picocli.CommandLine.Spec;
                     + " latency percentiles (HdrHistogram, microseconds) and errors.",
             "Closed loop by default (one message in flight per connection); --rate R sends R msg/s in total"
                     + " at fixed intervals and measures latency from when each message was due.",
-            "--slow N adds N slowloris connections (an endless HTTP header, one byte every --slow-interval ms),"
-                    + " replaced whenever the server closes one; the report counts the closes and their lifetimes."},
+            "--slow N adds N slowloris connections (an endless HTTP header, one byte every --slow-interval),"
+                    + " replaced whenever the server closes one; the report counts the closes and their lifetimes.",
+            "Times take a unit: 500ms, 10s, 1.5s, 2m (ns, us, ms, s, m)."},
         exitCodeListHeading = "Exit codes:%n",
         exitCodeList = {
             "0:the run completed with every byte verified",
@@ -37,20 +38,23 @@ public final class LoadCommand implements Callable<Integer> {
             description = "server address, an IPv4 literal or localhost (default: ${DEFAULT-VALUE})")
     String target;
 
-    @Option(names = "--proto", defaultValue = "echo", paramLabel = "echo|http",
-            description = "echo (verified byte stream) or http (keep-alive GET /) (default: ${DEFAULT-VALUE})")
-    String proto;
+    @Mixin
+    CommonOptions common;
 
     @Option(names = "--connections", defaultValue = "50", paramLabel = "C",
             description = "connections to open; the soft fd limit is raised as far as the hard one; 0 with --slow runs"
                     + " only the slowloris connections (default: ${DEFAULT-VALUE})")
     int connections;
 
-    @Option(names = "--duration", defaultValue = "10", paramLabel = "D",
-            description = "measured time: seconds, or with a unit: 500ms, 10s, 2m (default: ${DEFAULT-VALUE})")
-    String duration;
+    @Option(names = "--duration", defaultValue = "10s", paramLabel = "TIME", converter = DurationConverter.class,
+            description = "measured time, e.g. 500ms, 10s, 2m (default: ${DEFAULT-VALUE})")
+    Duration duration;
 
-    @Option(names = "--size", defaultValue = "64", paramLabel = "S",
+    @Option(names = "--warmup", defaultValue = "0", paramLabel = "TIME", converter = DurationConverter.class,
+            description = "unrecorded load before measuring, e.g. 2s; 0 none (default: ${DEFAULT-VALUE})")
+    Duration warmup;
+
+    @Option(names = "--size", defaultValue = "64", paramLabel = "BYTES",
             description = "echo message size in bytes (default: ${DEFAULT-VALUE})")
     int size;
 
@@ -58,25 +62,17 @@ public final class LoadCommand implements Callable<Integer> {
             description = "open loop: messages per second over all connections; 0 is a closed loop (default: ${DEFAULT-VALUE})")
     double rate;
 
-    @Option(names = "--warmup", defaultValue = "0", paramLabel = "W",
-            description = "unrecorded load before measuring, same units as --duration (default: ${DEFAULT-VALUE})")
-    String warmup;
-
-    @Option(names = "--threads", defaultValue = "1", paramLabel = "T",
-            description = "event-loop threads, each owning a share of the connections (default: ${DEFAULT-VALUE})")
-    int threads;
-
-    @Option(names = "--format", defaultValue = "text", paramLabel = "text|json",
-            description = "report format (default: ${DEFAULT-VALUE})")
-    String format;
+    @Option(names = "--loops", defaultValue = "1", paramLabel = "N",
+            description = "event loops, one thread each, each owning a share of the connections (default: ${DEFAULT-VALUE})")
+    int loops;
 
     @Option(names = "--connect-batch", defaultValue = "256", paramLabel = "N",
             description = "most connects in progress at once, so the server's backlog does not overflow (default: ${DEFAULT-VALUE})")
     int connectBatch;
 
-    @Option(names = "--connect-timeout", defaultValue = "5s", paramLabel = "D",
+    @Option(names = "--connect-timeout", defaultValue = "5s", paramLabel = "TIME", converter = DurationConverter.class,
             description = "a connect not done by then counts as ETIMEDOUT (default: ${DEFAULT-VALUE})")
-    String connectTimeout;
+    Duration connectTimeout;
 
     @Option(names = "--max-outstanding", defaultValue = "64", paramLabel = "N",
             description = "open loop: messages in flight per connection before further ones are dropped (default: ${DEFAULT-VALUE})")
@@ -87,44 +83,15 @@ public final class LoadCommand implements Callable<Integer> {
                     + " byte at a time; one the server closes is counted and replaced at once (default: ${DEFAULT-VALUE})")
     int slow;
 
-    @Option(names = "--slow-interval", defaultValue = "100", paramLabel = "MS",
-            description = "milliseconds between two bytes of one slowloris connection (default: ${DEFAULT-VALUE})")
-    long slowInterval;
+    @Option(names = "--slow-interval", defaultValue = "100ms", paramLabel = "TIME", converter = DurationConverter.class,
+            description = "time between two bytes of one slowloris connection (default: ${DEFAULT-VALUE})")
+    Duration slowInterval;
 
     @Override
     public Integer call() throws Exception {
-        LoadConfig cfg = new LoadConfig();
-        try {
-            cfg.target(target);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--" + e.getMessage(), e);
-        }
-        cfg.proto = Proto.parse(proto);
-        boolean json;
-        if (format.equals("json")) {
-            json = true;
-        } else if (format.equals("text")) {
-            json = false;
-        } else {
-            throw new IllegalArgumentException("unknown format '" + format + "' (allowed: text, json)");
-        }
-        cfg.connections = connections;
-        cfg.durationMillis = millis("--duration", duration);
-        cfg.warmupMillis = millis("--warmup", warmup);
-        cfg.connectTimeoutMillis = millis("--connect-timeout", connectTimeout);
-        cfg.size = size;
-        cfg.rate = rate;
-        cfg.threads = threads;
-        cfg.connectBatch = connectBatch;
-        cfg.maxOutstanding = maxOutstanding;
-        cfg.slow = slow;
-        cfg.slowIntervalMillis = slowInterval;
-        try {
-            cfg.validate();
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--" + e.getMessage(), e);
-        }
+        LoadConfig cfg = config();
         LoadResult r = LoadGenerator.run(cfg);
+        boolean json = common.json();
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             out.println(r.toJson());
@@ -133,8 +100,8 @@ public final class LoadCommand implements Callable<Integer> {
         }
         out.flush();
         PrintWriter err = spec.commandLine().getErr();
-        for (String w : r.warnings) {
-            if (json) {
+        if (json) {
+            for (String w : r.warnings) {
                 err.println("muxlab: warning: " + w);
             }
         }
@@ -145,29 +112,27 @@ public final class LoadCommand implements Callable<Integer> {
         return r.exitCode();
     }
 
-    /** Parses "10", "2.5", "500ms", "10s", "2m" to milliseconds. */
-    static long millis(String option, String text) {
-        String t = text.trim().toLowerCase(Locale.ROOT);
-        double scale = 1000;
-        if (t.endsWith("ms")) {
-            scale = 1;
-            t = t.substring(0, t.length() - 2);
-        } else if (t.endsWith("s")) {
-            t = t.substring(0, t.length() - 1);
-        } else if (t.endsWith("m")) {
-            scale = 60_000;
-            t = t.substring(0, t.length() - 1);
-        }
-        double v;
+    /** The options as a checked LoadConfig; IllegalArgumentException naming the bad option. */
+    LoadConfig config() {
+        LoadConfig cfg = new LoadConfig();
         try {
-            v = Double.parseDouble(t.trim());
-        } catch (NumberFormatException e) {
-            v = Double.NaN;
+            cfg.target(target);
+            cfg.proto = common.proto;
+            cfg.connections = connections;
+            cfg.durationMillis = DurationConverter.millis("duration", duration);
+            cfg.warmupMillis = DurationConverter.millis("warmup", warmup);
+            cfg.connectTimeoutMillis = DurationConverter.millis("connect-timeout", connectTimeout);
+            cfg.size = size;
+            cfg.rate = rate;
+            cfg.threads = loops;
+            cfg.connectBatch = connectBatch;
+            cfg.maxOutstanding = maxOutstanding;
+            cfg.slow = slow;
+            cfg.slowIntervalMillis = DurationConverter.millis("slow-interval", slowInterval);
+            cfg.validate();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--" + e.getMessage(), e);
         }
-        if (!(v >= 0) || Double.isInfinite(v) || v * scale > Long.MAX_VALUE / 2) {
-            throw new IllegalArgumentException(option + " must be a number of seconds or carry a unit ms, s or m"
-                    + " (e.g. 10, 2.5, 500ms, 2m): '" + text + "'");
-        }
-        return Math.round(v * scale);
+        return cfg;
     }
 }

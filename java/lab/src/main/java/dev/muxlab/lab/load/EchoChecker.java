@@ -1,6 +1,7 @@
 package dev.muxlab.lab.load;
 
 import java.util.Arrays;
+import java.util.Locale;
 
 /**
  * Checks one connection's echoed bytes against what it sent, in order, however the stream is
@@ -82,7 +83,7 @@ final class EchoChecker {
         mismatched++;
         if (samples < maxSamples) {
             samples++;
-            sampler.sample(String.format("connection %d message %d byte %d: expected 0x%02x, got 0x%02x",
+            sampler.sample(String.format(Locale.ROOT, "connection %d message %d byte %d: expected 0x%02x, got 0x%02x",
                     conn, seq, at, want & 0xff, got & 0xff));
         }
     }

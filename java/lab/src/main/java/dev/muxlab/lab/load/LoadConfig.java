@@ -2,13 +2,14 @@ package dev.muxlab.lab.load;
 
 import dev.muxlab.Sockets;
 import dev.muxlab.lab.Proto;
+import dev.muxlab.lab.Ranges;
 
 /**
  * Settings of one load run (see {@link LoadGenerator#run(LoadConfig)}). Plain public fields with
  * defaults, like {@link dev.muxlab.lab.server.ServerConfig}; {@link #validate()} checks ranges and
  * throws IllegalArgumentException naming the setting and its allowed values.
  */
-public final class LoadConfig {
+public final class LoadConfig implements Cloneable {
     /** Host-order IPv4 address of the server (see {@link Sockets#parseIpv4}). */
     public int targetAddress = Sockets.LOOPBACK;
     public int targetPort = 8080;
@@ -23,7 +24,7 @@ public final class LoadConfig {
     public int size = 64;
     /** Messages per second over all connections (open loop); 0 runs a closed loop. */
     public double rate = 0;
-    /** Event-loop threads, each owning connections id % threads. */
+    /** Event-loop threads (the CLI's --loops), each owning connections id % threads. */
     public int threads = 1;
     /** Most connects in progress at once over all threads (keeps the server's backlog from overflowing). */
     public int connectBatch = 256;
@@ -49,27 +50,16 @@ public final class LoadConfig {
     public static final int MAX_CONNECTIONS = 1_000_000;
     public static final int MAX_THREADS = 256;
     public static final int MAX_SIZE = 64 << 20;
+    /** Longest duration or warmup: a year. */
+    public static final long MAX_MILLIS = 365L * 24 * 3600 * 1000;
 
+    /** A copy of every setting. */
     public LoadConfig copy() {
-        LoadConfig c = new LoadConfig();
-        c.targetAddress = targetAddress;
-        c.targetPort = targetPort;
-        c.proto = proto;
-        c.connections = connections;
-        c.durationMillis = durationMillis;
-        c.warmupMillis = warmupMillis;
-        c.size = size;
-        c.rate = rate;
-        c.threads = threads;
-        c.connectBatch = connectBatch;
-        c.connectTimeoutMillis = connectTimeoutMillis;
-        c.maxOutstanding = maxOutstanding;
-        c.readBufferBytes = readBufferBytes;
-        c.maxErrorSamples = maxErrorSamples;
-        c.noDelay = noDelay;
-        c.slow = slow;
-        c.slowIntervalMillis = slowIntervalMillis;
-        return c;
+        try {
+            return (LoadConfig) super.clone(); // every field is a primitive or an enum
+        } catch (CloneNotSupportedException e) {
+            throw new AssertionError(e);
+        }
     }
 
     /** Sets {@link #targetAddress} and {@link #targetPort} from "HOST:PORT" (HOST an IPv4 literal or localhost). */
@@ -111,28 +101,22 @@ public final class LoadConfig {
         if (proto == null) {
             throw new IllegalArgumentException("proto must be one of: echo, http");
         }
-        range("port", targetPort, 1, 65535);
+        Ranges.check("port", targetPort, 1, 65535);
         // 0 only with slow connections: an attacker process whose normal clients run elsewhere
-        range("connections", connections, slow > 0 ? 0 : 1, MAX_CONNECTIONS);
-        range("duration", durationMillis, 1, 365L * 24 * 3600 * 1000);
-        range("warmup", warmupMillis, 0, 365L * 24 * 3600 * 1000);
-        range("size", size, 1, MAX_SIZE);
-        range("threads", threads, 1, MAX_THREADS);
-        range("connect-batch", connectBatch, 1, 1 << 20);
-        range("connect-timeout", connectTimeoutMillis, 1, 3_600_000);
-        range("max-outstanding", maxOutstanding, 1, 1 << 16);
-        range("read-buffer", readBufferBytes, 512, 1 << 26);
-        range("max-error-samples", maxErrorSamples, 0, 10_000);
-        range("slow", slow, 0, MAX_CONNECTIONS);
-        range("slow-interval", slowIntervalMillis, 1, 3_600_000);
+        Ranges.check("connections", connections, slow > 0 ? 0 : 1, MAX_CONNECTIONS);
+        Ranges.millis("duration", durationMillis, 1, MAX_MILLIS);
+        Ranges.millis("warmup", warmupMillis, 0, MAX_MILLIS);
+        Ranges.check("size", size, 1, MAX_SIZE);
+        Ranges.check("loops", threads, 1, MAX_THREADS);
+        Ranges.check("connect-batch", connectBatch, 1, 1 << 20);
+        Ranges.millis("connect-timeout", connectTimeoutMillis, 1, 3_600_000);
+        Ranges.check("max-outstanding", maxOutstanding, 1, 1 << 16);
+        Ranges.check("read-buffer", readBufferBytes, 512, 1 << 26);
+        Ranges.check("max-error-samples", maxErrorSamples, 0, 10_000);
+        Ranges.check("slow", slow, 0, MAX_CONNECTIONS);
+        Ranges.millis("slow-interval", slowIntervalMillis, 1, 3_600_000);
         if (!(rate >= 0) || Double.isInfinite(rate) || rate > 1e9) {
             throw new IllegalArgumentException("rate must be 0 (closed loop) or in (0, 1e9] messages/s: " + rate);
-        }
-    }
-
-    private static void range(String name, long v, long lo, long hi) {
-        if (v < lo || v > hi) {
-            throw new IllegalArgumentException(name + " must be in [" + lo + ", " + hi + "]: " + v);
         }
     }
 
@@ -140,7 +124,7 @@ public final class LoadConfig {
     public String toString() {
         return "LoadConfig[" + proto + " " + targetString() + " connections=" + connections + " duration="
                 + durationMillis + "ms warmup=" + warmupMillis + "ms size=" + size + " rate="
-                + (openLoop() ? rate + "/s" : "closed-loop") + " threads=" + threads
+                + (openLoop() ? rate + "/s" : "closed-loop") + " loops=" + threads
                 + (slow > 0 ? " slow=" + slow + "@" + slowIntervalMillis + "ms" : "") + "]";
     }
 }

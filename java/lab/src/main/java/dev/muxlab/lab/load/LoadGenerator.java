@@ -2,13 +2,13 @@ package dev.muxlab.lab.load;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import dev.muxlab.Fds;
+import dev.muxlab.NativeException;
 
 /**
  * The verifying load generator: C connections over raw fds, driven by 1..T threads that each
@@ -98,11 +98,11 @@ public final class LoadGenerator {
             if (cfg.slow > 0) {
                 slow = new SlowLoris(cfg, run);
             }
-        } catch (UncheckedIOException e) {
+        } catch (NativeException e) {
             for (LoadWorker w : workers) {
                 w.abort();
             }
-            throw e.getCause();
+            throw e;
         }
         List<Thread> ts = new ArrayList<>();
         for (LoadWorker w : workers) {
@@ -171,12 +171,10 @@ public final class LoadGenerator {
 
     private static void stopAll(List<LoadWorker> workers, SlowLoris slow) {
         for (LoadWorker w : workers) {
-            w.stop = true;
-            w.wakeup();
+            w.stop();
         }
         if (slow != null) {
-            slow.stop = true;
-            slow.wakeup();
+            slow.stop();
         }
     }
 

@@ -7,6 +7,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.muxlab.lab.Json;
 import dev.muxlab.lab.Proto;
 import org.HdrHistogram.Histogram;
 
@@ -68,7 +70,10 @@ public final class LoadResult {
     public final long otherErrors;
     /** Open loop: messages not sent because their connection had max-outstanding in flight. */
     public final long dropped;
-    /** Every error by errno name (ECONNREFUSED, ECONNRESET, EPIPE, ETIMEDOUT, ...), plus EOF and PROTOCOL. */
+    /**
+     * Every error by its display name (ECONNREFUSED, ECONNRESET, EPIPE, ETIMEDOUT, ..., plus EOF
+     * and PROTOCOL), for reports; compare with {@link #errorCount(int)}.
+     */
     public final Map<String, Long> errorsByName;
     /** HTTP: responses by status code. */
     public final Map<Integer, Long> statusCounts;
@@ -98,7 +103,10 @@ public final class LoadResult {
     public final long slowLifetimeMinMillis;
     public final long slowLifetimeMedianMillis;
     public final long slowLifetimeMaxMillis;
-    /** Slowloris errors and closes by name (EOF, ECONNRESET, EPIPE, ECONNREFUSED, ...). */
+    /**
+     * Slowloris errors and closes by display name (EOF, ECONNRESET, EPIPE, ECONNREFUSED, ...);
+     * compare with {@link #slowErrorCount(int)}.
+     */
     public final Map<String, Long> slowByName;
 
     /** Latency percentiles and mean in microseconds (0 when nothing completed). */
@@ -109,6 +117,8 @@ public final class LoadResult {
     public final long max;
     public final double mean;
     private final Histogram latency;
+    private final ErrorTally errors = new ErrorTally();
+    private final ErrorTally slowErrors = new ErrorTally();
 
     LoadResult(LoadConfig cfg, int threads, List<LoadWorker> workers, SlowLoris slow, long connectNanos,
                long measuredNanos, int fdLimit, List<String> warnings) {
@@ -126,7 +136,6 @@ public final class LoadResult {
         Histogram h = new Histogram(1, LoadWorker.HIGHEST_MICROS, 3);
         long est = 0, open = 0, answered = 0, msgs = 0, total = 0, sent = 0, recv = 0, ce = 0, rs = 0, mm = 0,
                 bad = 0, pe = 0, oe = 0, dr = 0;
-        Map<String, Long> errs = new TreeMap<>();
         Map<Integer, Long> status = new TreeMap<>();
         List<String> samples = new ArrayList<>();
         for (LoadWorker w : workers) {
@@ -138,14 +147,14 @@ public final class LoadResult {
             total += w.messagesTotal;
             sent += w.bytesSent;
             recv += w.bytesReceived;
-            ce += w.connectErrors;
+            ce += w.connectErrors();
             rs += w.resets;
             mm += w.mismatched;
             bad += w.non200;
             pe += w.protocolErrors;
             oe += w.otherErrors;
             dr += w.dropped;
-            w.errors.forEach((k, v) -> errs.merge(k, v, Long::sum));
+            errors.addAll(w.errors);
             for (int code = 0; code < w.statusCounts.length; code++) {
                 if (w.statusCounts[code] != 0) {
                     status.merge(code, w.statusCounts[code], Long::sum);
@@ -172,7 +181,7 @@ public final class LoadResult {
         this.protocolErrors = pe;
         this.otherErrors = oe;
         this.dropped = dr;
-        this.errorsByName = Collections.unmodifiableMap(errs);
+        this.errorsByName = Collections.unmodifiableMap(errors.byName());
         this.statusCounts = Collections.unmodifiableMap(status);
         this.errorSamples = Collections.unmodifiableList(samples);
         this.warnings = Collections.unmodifiableList(new ArrayList<>(warnings));
@@ -193,7 +202,7 @@ public final class LoadResult {
         this.slowOpened = slow == null ? 0 : slow.opened;
         this.slowClosedByServer = slow == null ? 0 : slow.closedByServer;
         this.slowOpenAtEnd = slow == null ? 0 : slow.openAtEnd;
-        this.slowConnectErrors = slow == null ? 0 : slow.connectErrors;
+        this.slowConnectErrors = slow == null ? 0 : slow.connectErrors();
         this.slowOtherErrors = slow == null ? 0 : slow.otherErrors;
         this.slowReplied = slow == null ? 0 : slow.replied;
         this.slowBytesSent = slow == null ? 0 : slow.bytesSent;
@@ -201,8 +210,23 @@ public final class LoadResult {
         this.slowLifetimeMinMillis = closed ? slow.lifetimes.getMinValue() : 0;
         this.slowLifetimeMedianMillis = closed ? slow.lifetimes.getValueAtPercentile(50) : 0;
         this.slowLifetimeMaxMillis = closed ? slow.lifetimes.getMaxValue() : 0;
-        this.slowByName = slow == null ? Collections.emptyMap()
-                : Collections.unmodifiableMap(new TreeMap<>(slow.errors));
+        if (slow != null) {
+            slowErrors.addAll(slow.errors);
+        }
+        this.slowByName = Collections.unmodifiableMap(slowErrors.byName());
+    }
+
+    /**
+     * How many errors of the normal connections carried {@code code}: an errno
+     * ({@code Errno.ECONNREFUSED}, ...), {@link ErrorTally#EOF} or {@link ErrorTally#PROTOCOL}.
+     */
+    public long errorCount(int code) {
+        return errors.get(code);
+    }
+
+    /** How many closes and errors of the slowloris connections carried {@code code} (as {@link #errorCount}). */
+    public long slowErrorCount(int code) {
+        return slowErrors.get(code);
     }
 
     /** A copy of the merged latency histogram (microseconds). */
@@ -318,195 +342,85 @@ public final class LoadResult {
         return String.format(Locale.ROOT, "%." + decimals + "f", v);
     }
 
-    /** The result as one JSON object (no trailing newline). */
+    /** The result as one JSON object on one line (no trailing newline); see {@link #toJsonTree()}. */
     public String toJson() {
-        Json j = new Json();
-        j.begin();
-        j.field("target", target);
-        j.field("proto", proto.cliName());
-        j.field("size", size);
-        j.field("rate", rate);
-        j.field("loop", rate > 0 ? "open" : "closed");
-        j.field("threads", threads);
-        j.key("connections").begin();
-        j.field("requested", connectionsRequested);
-        j.field("established", connectionsEstablished);
-        j.field("open_at_end", connectionsOpenAtEnd);
-        j.field("answered", connectionsAnswered);
-        j.field("connect_ms", connectMillis);
-        j.end();
-        j.field("fd_limit", fdLimit);
-        j.field("duration_ms", durationMillis);
-        j.field("warmup_ms", warmupMillis);
-        j.field("messages", messages);
-        j.field("messages_total", messagesTotal);
-        j.field("messages_per_sec", messagesPerSecond);
-        j.field("bytes_sent", bytesSent);
-        j.field("bytes_received", bytesReceived);
-        j.field("mb_per_sec_received", mbPerSecondReceived);
-        j.field("mb_per_sec_sent", mbPerSecondSent);
-        j.key("latency_us").begin();
-        j.field("p50", p50);
-        j.field("p90", p90);
-        j.field("p99", p99);
-        j.field("p99_9", p999);
-        j.field("max", max);
-        j.field("mean", mean);
-        j.field("count", latency.getTotalCount());
-        j.end();
-        j.key("errors").begin();
-        j.field("connect", connectErrors);
-        j.field("resets", resets);
-        j.field("mismatched_bytes", mismatchedBytes);
-        j.field("non_200", non200);
-        j.field("protocol", protocolErrors);
-        j.field("other", otherErrors);
-        j.field("dropped", dropped);
-        j.key("by_name").begin();
-        errorsByName.forEach(j::field);
-        j.end();
-        j.end();
-        j.key("slow").begin();
-        j.field("requested", slowRequested);
-        j.field("interval_ms", slowIntervalMillis);
-        j.field("opened", slowOpened);
-        j.field("closed_by_server", slowClosedByServer);
-        j.field("open_at_end", slowOpenAtEnd);
-        j.field("connect_errors", slowConnectErrors);
-        j.field("other_errors", slowOtherErrors);
-        j.field("replied", slowReplied);
-        j.field("bytes_sent", slowBytesSent);
-        j.key("lifetime_ms").begin();
-        j.field("min", slowLifetimeMinMillis);
-        j.field("p50", slowLifetimeMedianMillis);
-        j.field("max", slowLifetimeMaxMillis);
-        j.end();
-        j.key("by_name").begin();
-        slowByName.forEach(j::field);
-        j.end();
-        j.end();
-        j.key("status_counts").begin();
-        statusCounts.forEach((k, v) -> j.field(String.valueOf(k), v));
-        j.end();
-        j.key("error_samples").array(errorSamples);
-        j.key("warnings").array(warnings);
-        j.field("failed", failed());
-        j.field("failure", failureReason());
-        j.end();
-        return j.toString();
+        return Json.line(toJsonTree());
+    }
+
+    /**
+     * The result as a JSON tree: what {@code muxlab load --format json} prints, with the field
+     * names scripts read (numbers raw, unformatted).
+     */
+    public ObjectNode toJsonTree() {
+        ObjectNode j = Json.mapper().createObjectNode();
+        j.put("target", target);
+        j.put("proto", proto.cliName());
+        j.put("size", size);
+        j.put("rate", rate);
+        j.put("loop", rate > 0 ? "open" : "closed");
+        j.put("threads", threads);
+        ObjectNode conns = j.putObject("connections");
+        conns.put("requested", connectionsRequested);
+        conns.put("established", connectionsEstablished);
+        conns.put("open_at_end", connectionsOpenAtEnd);
+        conns.put("answered", connectionsAnswered);
+        conns.put("connect_ms", connectMillis);
+        j.put("fd_limit", fdLimit);
+        j.put("duration_ms", durationMillis);
+        j.put("warmup_ms", warmupMillis);
+        j.put("messages", messages);
+        j.put("messages_total", messagesTotal);
+        j.put("messages_per_sec", messagesPerSecond);
+        j.put("bytes_sent", bytesSent);
+        j.put("bytes_received", bytesReceived);
+        j.put("mb_per_sec_received", mbPerSecondReceived);
+        j.put("mb_per_sec_sent", mbPerSecondSent);
+        ObjectNode lat = j.putObject("latency_us");
+        lat.put("p50", p50);
+        lat.put("p90", p90);
+        lat.put("p99", p99);
+        lat.put("p99_9", p999);
+        lat.put("max", max);
+        lat.put("mean", mean);
+        lat.put("count", latency.getTotalCount());
+        ObjectNode err = j.putObject("errors");
+        err.put("connect", connectErrors);
+        err.put("resets", resets);
+        err.put("mismatched_bytes", mismatchedBytes);
+        err.put("non_200", non200);
+        err.put("protocol", protocolErrors);
+        err.put("other", otherErrors);
+        err.put("dropped", dropped);
+        counts(err.putObject("by_name"), errorsByName);
+        ObjectNode sl = j.putObject("slow");
+        sl.put("requested", slowRequested);
+        sl.put("interval_ms", slowIntervalMillis);
+        sl.put("opened", slowOpened);
+        sl.put("closed_by_server", slowClosedByServer);
+        sl.put("open_at_end", slowOpenAtEnd);
+        sl.put("connect_errors", slowConnectErrors);
+        sl.put("other_errors", slowOtherErrors);
+        sl.put("replied", slowReplied);
+        sl.put("bytes_sent", slowBytesSent);
+        ObjectNode life = sl.putObject("lifetime_ms");
+        life.put("min", slowLifetimeMinMillis);
+        life.put("p50", slowLifetimeMedianMillis);
+        life.put("max", slowLifetimeMaxMillis);
+        counts(sl.putObject("by_name"), slowByName);
+        counts(j.putObject("status_counts"), statusCounts);
+        errorSamples.forEach(j.putArray("error_samples")::add);
+        warnings.forEach(j.putArray("warnings")::add);
+        j.put("failed", failed());
+        j.put("failure", failureReason());
+        return j;
+    }
+
+    private static void counts(ObjectNode node, Map<?, Long> counts) {
+        counts.forEach((k, v) -> node.put(String.valueOf(k), v));
     }
 
     @Override
     public String toString() {
         return toText();
-    }
-
-    /** Just enough of a JSON writer: objects, string arrays, numbers, booleans, strings, null. */
-    static final class Json {
-        private final StringBuilder sb = new StringBuilder();
-        private boolean first = true;
-
-        Json begin() {
-            sb.append('{');
-            first = true;
-            return this;
-        }
-
-        Json end() {
-            sb.append('}');
-            first = false;
-            return this;
-        }
-
-        Json key(String k) {
-            if (!first) {
-                sb.append(',');
-            }
-            first = false;
-            string(k);
-            sb.append(':');
-            return this;
-        }
-
-        void field(String k, long v) {
-            key(k);
-            sb.append(v);
-        }
-
-        void field(String k, Long v) {
-            field(k, v.longValue());
-        }
-
-        void field(String k, double v) {
-            key(k);
-            if (Double.isFinite(v)) {
-                sb.append(String.format(Locale.ROOT, "%.3f", v));
-            } else {
-                sb.append("null");
-            }
-        }
-
-        void field(String k, boolean v) {
-            key(k);
-            sb.append(v);
-        }
-
-        void field(String k, String v) {
-            key(k);
-            if (v == null) {
-                sb.append("null");
-            } else {
-                string(v);
-            }
-        }
-
-        Json array(List<String> values) {
-            sb.append('[');
-            for (int i = 0; i < values.size(); i++) {
-                if (i > 0) {
-                    sb.append(',');
-                }
-                string(values.get(i));
-            }
-            sb.append(']');
-            first = false;
-            return this;
-        }
-
-        private void string(String s) {
-            sb.append('"');
-            for (int i = 0; i < s.length(); i++) {
-                char c = s.charAt(i);
-                switch (c) {
-                    case '"':
-                        sb.append("\\\"");
-                        break;
-                    case '\\':
-                        sb.append("\\\\");
-                        break;
-                    case '\n':
-                        sb.append("\\n");
-                        break;
-                    case '\r':
-                        sb.append("\\r");
-                        break;
-                    case '\t':
-                        sb.append("\\t");
-                        break;
-                    default:
-                        if (c < 0x20) {
-                            sb.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
-                        } else {
-                            sb.append(c);
-                        }
-                }
-            }
-            sb.append('"');
-        }
-
-        @Override
-        public String toString() {
-            return sb.toString();
-        }
     }
 }

@@ -1,20 +1,13 @@
 package dev.muxlab.lab.load;
 
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 
-import dev.muxlab.Backend;
 import dev.muxlab.Events;
 import dev.muxlab.Fds;
-import dev.muxlab.Multiplexer;
 import dev.muxlab.NativeException;
-import dev.muxlab.ReadySet;
-import dev.muxlab.Sockets;
 import dev.muxlab.TimerFd;
 import dev.muxlab.lab.FdTables;
 import dev.muxlab.lab.Proto;
@@ -26,29 +19,20 @@ import org.HdrHistogram.Histogram;
  * so the hot path shares nothing with other threads. Counters are plain fields: the generator
  * reads them after {@link Thread#join}.
  * <p>
- * Every socket is registered once for READ|WRITE|RDHUP, edge-triggered, and never modified: a
- * connect completes on the first WRITE, reads drain until a short read or EAGAIN, and a write
+ * Connections are opened by the {@link Dialer} (registered once for READ|WRITE|RDHUP,
+ * edge-triggered, and never modified): reads drain until a short read or EAGAIN, and a write
  * that would block waits for the next report that includes WRITE. The per-message path (write,
  * read, check, record) allocates nothing.
  */
-final class LoadWorker implements Runnable {
-    static final int EVENTS = Events.READ | Events.WRITE | Events.RDHUP | Events.EDGE;
+final class LoadWorker extends LoadThread {
     static final byte[] HTTP_REQUEST = "GET / HTTP/1.1\r\nHost: muxlab\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
     /** Latencies are recorded in microseconds, up to an hour. */
     static final long HIGHEST_MICROS = 3_600_000_000L;
 
     private static final int NEW = 0, CONNECTING = 1, OPEN = 2, CLOSED = 3;
-    private static final ByteBuffer HTTP_DIRECT;
-
-    static {
-        HTTP_DIRECT = ByteBuffer.allocateDirect(HTTP_REQUEST.length);
-        HTTP_DIRECT.put(HTTP_REQUEST).clear();
-    }
+    private static final ByteBuffer HTTP_DIRECT = Payload.direct(HTTP_REQUEST);
 
     final int index;
-    private final LoadConfig cfg;
-    private final LoadGenerator.Run run;
-    private final Multiplexer mux;
     /**
      * Open loop: a send due sooner than this is not slept for (arming a timer costs a system call,
      * and a sleeping thread wakes ~50 us late anyway, its timer slack); the loop polls instead.
@@ -57,7 +41,6 @@ final class LoadWorker implements Runnable {
     /** Open loop only: a timerfd in the epoll set, armed for the next tick. */
     private int timerFd = -1;
     private long armedFor = Long.MIN_VALUE;
-    private final ReadySet ready;
     private final Conn[] conns;
     private Conn[] byFd = new Conn[1024];
     private final ByteBuffer readBuf;
@@ -68,14 +51,11 @@ final class LoadWorker implements Runnable {
     private final int ringMask;
     private final int maxOutstanding;
     private final int connectBatch;
-    private final long connectTimeoutNanos;
 
     // the run's clock, set from LoadGenerator.Run once started
     private long now;
     private long windowStart = Long.MAX_VALUE;
     private long end = Long.MAX_VALUE;
-    private int connecting;
-    volatile boolean stop;
 
     // results (read by the generator after join)
     long established;
@@ -85,7 +65,6 @@ final class LoadWorker implements Runnable {
     int openAtEnd;
     /** Connections that got at least one complete reply (message or response) during the run. */
     int answered;
-    long connectErrors;
     long resets;
     long otherErrors;
     long protocolErrors;
@@ -98,14 +77,11 @@ final class LoadWorker implements Runnable {
     long dropped;
     final Histogram histogram = new Histogram(1, HIGHEST_MICROS, 3);
     final long[] statusCounts = new long[600];
-    final Map<String, Long> errors = new TreeMap<>();
     final List<String> samples = new ArrayList<>();
-    Throwable failure;
 
-    LoadWorker(int index, int threads, LoadConfig cfg, LoadGenerator.Run run) {
+    LoadWorker(int index, int threads, LoadConfig cfg, LoadGenerator.Run run) throws NativeException {
+        super(cfg, run, cfg.connections / threads + 1);
         this.index = index;
-        this.cfg = cfg;
-        this.run = run;
         this.http = cfg.proto == Proto.HTTP;
         this.openLoop = cfg.openLoop();
         this.msgLen = http ? HTTP_REQUEST.length : cfg.size;
@@ -118,7 +94,6 @@ final class LoadWorker implements Runnable {
         this.ringMask = cap - 1;
         this.maxOutstanding = cfg.maxOutstanding;
         this.connectBatch = Math.max(1, cfg.connectBatch / threads);
-        this.connectTimeoutNanos = cfg.connectTimeoutMillis * 1_000_000L;
         int n = cfg.connections / threads + (index < cfg.connections % threads ? 1 : 0);
         this.conns = new Conn[n];
         for (int k = 0; k < n; k++) {
@@ -126,8 +101,6 @@ final class LoadWorker implements Runnable {
         }
         this.readBuf = ByteBuffer.allocateDirect(cfg.readBufferBytes);
         this.scratch = new byte[cfg.readBufferBytes];
-        this.ready = new ReadySet(Math.min(1024, Math.max(16, n)));
-        this.mux = Multiplexer.open(Backend.EPOLL);
     }
 
     /** Connections this worker owns. */
@@ -135,107 +108,50 @@ final class LoadWorker implements Runnable {
         return conns.length;
     }
 
-    /** Releases the sockets and the epoll instance of a worker that never ran. */
-    void abort() {
-        closeAll();
-        mux.close();
-    }
-
-    /** Wakes the loop (from any thread). */
-    void wakeup() {
-        mux.wakeup();
-    }
-
     @Override
-    public void run() {
+    void work() throws NativeException {
         try {
             connectPhase();
-        } catch (Throwable e) {
-            failure = e;
         } finally {
             liveAfterConnect = openConnections;
-            run.connected.countDown();
+            connected();
         }
-        try {
-            if (failure == null && awaitStart()) {
-                loadPhase();
-            }
-        } catch (Throwable e) {
-            failure = e;
-        } finally {
-            closeAll();
-            mux.close();
+        if (awaitStart()) {
+            loadPhase();
         }
     }
 
     // ---- connecting ----
 
-    private void connectPhase() throws IOException {
+    private void connectPhase() throws NativeException {
         int next = 0;
-        long lastScan = System.nanoTime();
         while (!stop) {
             now = System.nanoTime();
-            while (connecting < connectBatch && next < conns.length && !stop) {
+            while (dialer.inProgress() < connectBatch && next < conns.length && !stop) {
                 startConnect(conns[next++]);
             }
-            if (connecting == 0 && next >= conns.length) {
+            if (dialer.inProgress() == 0 && next >= conns.length) {
                 return;
             }
-            int n = mux.await(ready, 20);
-            dispatch(n);
+            dispatch(mux.await(ready, 20));
             now = System.nanoTime();
-            if (now - lastScan >= 20_000_000L) {
-                lastScan = now;
-                for (int k = 0; k < next; k++) {
-                    Conn c = conns[k];
-                    if (c.state == CONNECTING && now - c.connectStart >= connectTimeoutNanos) {
-                        connectFailed(c, "ETIMEDOUT");
-                    }
-                }
-            }
+            dialer.expire(now, fd -> byFd[fd].close());
         }
     }
 
     private void startConnect(Conn c) {
-        int fd;
-        try {
-            fd = Sockets.tcpSocket(true);
-        } catch (NativeException e) {
+        int fd = dialer.dial(now);
+        if (fd < 0) {
             c.state = CLOSED;
-            countConnectError(e.errnoName());
-            return;
-        } catch (IOException e) {
-            c.state = CLOSED;
-            countConnectError("EIO");
-            return;
-        }
-        boolean done;
-        try {
-            if (cfg.noDelay) {
-                Sockets.setTcpNoDelay(fd, true);
-            }
-            done = Sockets.connect(fd, cfg.targetAddress, cfg.targetPort);
-            mux.register(fd, EVENTS);
-        } catch (NativeException e) {
-            Fds.closeQuietly(fd);
-            c.state = CLOSED;
-            countConnectError(e.errnoName());
-            return;
-        } catch (IOException | RuntimeException e) {
-            Fds.closeQuietly(fd);
-            c.state = CLOSED;
-            countConnectError("EIO");
             return;
         }
         c.fd = fd;
         byFd = FdTables.fit(byFd, fd);
         byFd[fd] = c;
-        if (done) {
-            connectedOk(c);
-        } else {
+        if (dialer.connecting(fd)) {
             c.state = CONNECTING;
-            c.connectStart = now;
-            connecting++;
+        } else {
+            connectedOk(c);
         }
     }
 
@@ -243,21 +159,6 @@ final class LoadWorker implements Runnable {
         c.state = OPEN;
         established++;
         openConnections++;
-    }
-
-    private void connectFailed(Conn c, String errno) {
-        connecting--;
-        c.close();
-        countConnectError(errno);
-    }
-
-    private void countConnectError(String errno) {
-        connectErrors++;
-        count(errno);
-    }
-
-    private void count(String name) {
-        errors.merge(name, 1L, Long::sum);
     }
 
     private void sample(String s) {
@@ -269,7 +170,7 @@ final class LoadWorker implements Runnable {
     // ---- the measured run ----
 
     /** Services events (EOFs, resets) until the generator says go; false if told to stop instead. */
-    private boolean awaitStart() throws IOException {
+    private boolean awaitStart() throws NativeException {
         while (!run.started()) {
             if (stop) {
                 return false;
@@ -283,7 +184,7 @@ final class LoadWorker implements Runnable {
         return !stop;
     }
 
-    private void loadPhase() throws IOException {
+    private void loadPhase() throws NativeException {
         if (openLoop) {
             timerFd = TimerFd.open();
             try {
@@ -299,7 +200,7 @@ final class LoadWorker implements Runnable {
         }
     }
 
-    private void pacedLoad() throws IOException {
+    private void pacedLoad() throws NativeException {
         Conn[] live = new Conn[openConnections];
         int nLive = 0;
         for (Conn c : conns) {
@@ -370,7 +271,7 @@ final class LoadWorker implements Runnable {
         now = System.nanoTime();
     }
 
-    private void dispatch(int n) throws IOException {
+    private void dispatch(int n) throws NativeException {
         Conn[] table = byFd;
         for (int i = 0; i < n; i++) {
             int fd = ready.fd(i);
@@ -395,7 +296,8 @@ final class LoadWorker implements Runnable {
         histogram.recordValue(us < 1 ? 1 : Math.min(us, HIGHEST_MICROS));
     }
 
-    private void closeAll() {
+    @Override
+    void closeAll() {
         int open = 0;
         int replied = 0;
         for (Conn c : conns) {
@@ -418,7 +320,6 @@ final class LoadWorker implements Runnable {
         final int id;
         int fd = -1;
         int state = NEW;
-        long connectStart;
         /** Start time of message seq at starts[seq & ringMask]: scheduled (open loop) or first byte written. */
         final long[] starts;
         /** Messages scheduled; fully written; fully received. */
@@ -451,19 +352,13 @@ final class LoadWorker implements Runnable {
 
         void onReady(int events) {
             if (state == CONNECTING) {
-                if ((events & (Events.WRITE | Events.ERR | Events.HUP)) == 0) {
+                int r = dialer.complete(fd, events);
+                if (r == Dialer.FAILED) {
+                    close();
+                }
+                if (r != Dialer.CONNECTED) {
                     return;
                 }
-                try {
-                    Sockets.finishConnect(fd);
-                } catch (NativeException e) {
-                    connectFailed(this, e.errnoName());
-                    return;
-                } catch (IOException e) {
-                    connectFailed(this, "EIO");
-                    return;
-                }
-                connecting--;
                 connectedOk(this);
             }
             if (state != OPEN) {
@@ -511,10 +406,7 @@ final class LoadWorker implements Runnable {
                 try {
                     n = Fds.write(fd, v);
                 } catch (NativeException e) {
-                    lost(e.errnoName());
-                    return false;
-                } catch (IOException e) {
-                    lost("EIO");
+                    lost(e.errno());
                     return false;
                 }
                 if (n == 0) {
@@ -550,14 +442,11 @@ final class LoadWorker implements Runnable {
                 try {
                     n = Fds.read(fd, b);
                 } catch (NativeException e) {
-                    lost(e.errnoName());
-                    return false;
-                } catch (IOException e) {
-                    lost("EIO");
+                    lost(e.errno());
                     return false;
                 }
                 if (n < 0) {
-                    lost("EOF");
+                    lost(ErrorTally.EOF);
                     return false;
                 }
                 if (n == 0) {
@@ -599,7 +488,7 @@ final class LoadWorker implements Runnable {
             non200 += parser.non200 - before;
             if (done < 0) {
                 protocolErrors++;
-                count("PROTOCOL");
+                errors.count(ErrorTally.PROTOCOL);
                 sample("connection " + id + ": bad HTTP response: " + parser.error());
                 close();
                 return false;
@@ -607,7 +496,7 @@ final class LoadWorker implements Runnable {
             for (int k = 0; k < done; k++) {
                 if (recvSeq >= sendSeq) {
                     protocolErrors++;
-                    count("PROTOCOL");
+                    errors.count(ErrorTally.PROTOCOL);
                     sample("connection " + id + ": a response arrived for a request that was not sent");
                     close();
                     return false;
@@ -630,20 +519,22 @@ final class LoadWorker implements Runnable {
             }
         }
 
-        /** The connection failed: count it by name and close. */
-        private void lost(String errno) {
-            if (errno.equals("ECONNRESET") || errno.equals("EPIPE") || errno.equals("EOF")) {
+        /** The connection failed with {@code code} (an errno or {@link ErrorTally#EOF}): count it and close. */
+        private void lost(int code) {
+            if (ErrorTally.closedByPeer(code)) {
                 resets++;
             } else {
                 otherErrors++;
             }
-            count(errno);
+            errors.count(code);
             close();
         }
 
         void close() {
             if (state == OPEN) {
                 openConnections--;
+            } else if (state == CONNECTING) {
+                dialer.forget(fd);
             }
             state = CLOSED;
             if (fd >= 0) {

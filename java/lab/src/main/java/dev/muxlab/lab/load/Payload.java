@@ -62,6 +62,13 @@ final class Payload {
         return DIRECT.duplicate();
     }
 
+    /** A direct copy of {@code bytes}, written once here and only read afterwards (take a duplicate per writer). */
+    static ByteBuffer direct(byte[] bytes) {
+        ByteBuffer b = ByteBuffer.allocateDirect(bytes.length);
+        b.put(bytes).clear();
+        return b;
+    }
+
     /** SplitMix64's finaliser. */
     static long mix(long z) {
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;

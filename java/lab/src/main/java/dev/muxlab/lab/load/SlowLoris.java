@@ -1,19 +1,12 @@
 package dev.muxlab.lab.load;
 
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.Map;
-import java.util.TreeMap;
 
-import dev.muxlab.Backend;
 import dev.muxlab.Events;
 import dev.muxlab.Fds;
-import dev.muxlab.Multiplexer;
 import dev.muxlab.NativeException;
-import dev.muxlab.ReadySet;
-import dev.muxlab.Sockets;
 import dev.muxlab.lab.FdTables;
 import org.HdrHistogram.Histogram;
 
@@ -29,32 +22,21 @@ import org.HdrHistogram.Histogram;
  * sent in one burst: the interval is cut into B ticks of at least a millisecond, and slot s sends
  * at tick s mod B of every round (its first byte goes at once when it connects, the second at its
  * tick once half an interval has passed). Sending a byte, reading what the server sends and
- * closing allocate nothing (counting an error by name boxes a Long; errors are not per byte).
+ * closing allocate nothing.
  */
-final class SlowLoris implements Runnable {
+final class SlowLoris extends LoadThread {
     /** The header's first bytes; its last byte, 'a', repeats forever. */
     static final byte[] HEADER = "GET /slow HTTP/1.1\r\nHost: x\r\nX-Slow: a".getBytes(StandardCharsets.US_ASCII);
     /** Lifetimes are recorded in milliseconds, up to a day. */
     static final long HIGHEST_MILLIS = 86_400_000L;
 
-    private static final int EVENTS = Events.READ | Events.WRITE | Events.RDHUP | Events.EDGE;
     /** IDLE: queued to connect; RETRY: a connect failed, tried again an interval later. */
     private static final byte IDLE = 0, CONNECTING = 1, OPEN = 2, RETRY = 3;
-    private static final ByteBuffer HEADER_DIRECT;
+    private static final ByteBuffer HEADER_DIRECT = Payload.direct(HEADER);
 
-    static {
-        HEADER_DIRECT = ByteBuffer.allocateDirect(HEADER.length);
-        HEADER_DIRECT.put(HEADER).clear();
-    }
-
-    private final LoadConfig cfg;
-    private final LoadGenerator.Run run;
-    private final Multiplexer mux;
-    private final ReadySet ready;
     private final ByteBuffer out = HEADER_DIRECT.duplicate();
     private final ByteBuffer sink = ByteBuffer.allocateDirect(4096);
     private final long intervalNanos;
-    private final long connectTimeoutNanos;
     private final int connectBatch;
     /** Ticks per interval, and a tick's length. */
     private final int ticks;
@@ -64,7 +46,7 @@ final class SlowLoris implements Runnable {
     private final int n;
     private final int[] fds;
     private final byte[] state;
-    /** CONNECTING: when the connect began; OPEN: when it completed; RETRY: when the connect failed. */
+    /** OPEN: when the connect completed; RETRY: when the connect failed. */
     private final long[] since;
     private final long[] lastSend;
     private final long[] sent;
@@ -84,14 +66,10 @@ final class SlowLoris implements Runnable {
 
     private long now;
     private long end = Long.MAX_VALUE;
-    private int connecting;
-    private boolean initialDone;
-    volatile boolean stop;
 
     // results (read by the generator after join)
     long opened;
     long closedByServer;
-    long connectErrors;
     long otherErrors;
     /** Connections that received any byte from the server (e.g. a 408 or 431 before the close). */
     long replied;
@@ -99,15 +77,11 @@ final class SlowLoris implements Runnable {
     int openAtEnd;
     /** Lifetimes (connect completed to closed by the server) in milliseconds. */
     final Histogram lifetimes = new Histogram(1, HIGHEST_MILLIS, 3);
-    final Map<String, Long> errors = new TreeMap<>();
-    Throwable failure;
 
-    SlowLoris(LoadConfig cfg, LoadGenerator.Run run) {
-        this.cfg = cfg;
-        this.run = run;
+    SlowLoris(LoadConfig cfg, LoadGenerator.Run run) throws NativeException {
+        super(cfg, run, cfg.slow);
         this.n = cfg.slow;
         this.intervalNanos = cfg.slowIntervalMillis * 1_000_000L;
-        this.connectTimeoutNanos = cfg.connectTimeoutMillis * 1_000_000L;
         this.connectBatch = Math.max(1, cfg.connectBatch);
         this.ticks = (int) Math.max(1, Math.min(n, cfg.slowIntervalMillis));
         this.tickNanos = intervalNanos / ticks;
@@ -123,39 +97,11 @@ final class SlowLoris implements Runnable {
             connectQ[s] = s;
         }
         cqSize = n;
-        this.ready = new ReadySet(Math.min(1024, Math.max(16, n)));
-        this.mux = Multiplexer.open(Backend.EPOLL);
-    }
-
-    /** Releases the epoll instance of a driver that never ran. */
-    void abort() {
-        mux.close();
-    }
-
-    /** Wakes the loop (from any thread). */
-    void wakeup() {
-        mux.wakeup();
     }
 
     @Override
-    public void run() {
-        try {
-            loop();
-        } catch (Throwable e) {
-            failure = e;
-        } finally {
-            if (!initialDone) {
-                initialDone = true;
-                run.connected.countDown();
-            }
-            closeAll();
-            mux.close();
-        }
-    }
-
-    private void loop() throws IOException {
-        long lastScan = System.nanoTime();
-        t0 = lastScan;
+    void work() throws NativeException {
+        t0 = System.nanoTime();
         boolean started = false;
         while (!stop) {
             now = System.nanoTime();
@@ -167,26 +113,18 @@ final class SlowLoris implements Runnable {
                 return;
             }
             startConnects();
-            if (!initialDone && connecting == 0 && cqSize == 0) {
-                initialDone = true; // every slot connected or failed once: the run may start
-                run.connected.countDown();
+            if (dialer.inProgress() == 0 && cqSize == 0) {
+                connected(); // every slot connected or failed once: the run may start
             }
             sendDue();
-            if (connecting > 0 && now - lastScan >= 20_000_000L) {
-                lastScan = now;
-                for (int s = 0; s < n; s++) {
-                    if (state[s] == CONNECTING && now - since[s] >= connectTimeoutNanos) {
-                        connectFailed(s, "ETIMEDOUT");
-                    }
-                }
-            }
+            dialer.expire(now, fd -> connectFailed(slotByFd[fd] - 1));
             long next = Math.min(end, t0 + nextTick * tickNanos);
             long wait = next - now;
             long timeout = wait <= 0 ? 0 : Math.min(100, (wait + 999_999L) / 1_000_000L);
-            if (connecting > 0) {
+            if (dialer.inProgress() > 0) {
                 timeout = Math.min(timeout, 20);
             }
-            if (cqSize > 0 && connecting < connectBatch) {
+            if (cqSize > 0 && dialer.inProgress() < connectBatch) {
                 timeout = 0;
             }
             int k = mux.await(ready, timeout);
@@ -204,7 +142,7 @@ final class SlowLoris implements Runnable {
     // ---- connecting ----
 
     private void startConnects() {
-        while (cqSize > 0 && connecting < connectBatch) {
+        while (cqSize > 0 && dialer.inProgress() < connectBatch) {
             int s = connectQ[cqHead];
             cqHead = cqHead + 1 == n ? 0 : cqHead + 1;
             cqSize--;
@@ -212,42 +150,20 @@ final class SlowLoris implements Runnable {
         }
     }
 
+    /** Connects slot s (with TCP_NODELAY, as configured: one segment per byte, not coalesced by Nagle). */
     private void connect(int s) {
-        int fd;
-        try {
-            fd = Sockets.tcpSocket(true);
-        } catch (NativeException e) {
-            connectError(s, e.errnoName());
-            return;
-        } catch (IOException e) {
-            connectError(s, "EIO");
-            return;
-        }
-        boolean done;
-        try {
-            if (cfg.noDelay) {
-                Sockets.setTcpNoDelay(fd, true); // one segment per byte, not coalesced by Nagle
-            }
-            done = Sockets.connect(fd, cfg.targetAddress, cfg.targetPort);
-            mux.register(fd, EVENTS);
-        } catch (NativeException e) {
-            Fds.closeQuietly(fd);
-            connectError(s, e.errnoName());
-            return;
-        } catch (IOException | RuntimeException e) {
-            Fds.closeQuietly(fd);
-            connectError(s, "EIO");
+        int fd = dialer.dial(now);
+        if (fd < 0) {
+            retryLater(s);
             return;
         }
         fds[s] = fd;
         slotByFd = FdTables.fit(slotByFd, fd);
         slotByFd[fd] = s + 1;
-        since[s] = now;
-        if (done) {
-            connected(s);
-        } else {
+        if (dialer.connecting(fd)) {
             state[s] = CONNECTING;
-            connecting++;
+        } else {
+            connected(s);
         }
     }
 
@@ -260,22 +176,16 @@ final class SlowLoris implements Runnable {
         sendByte(s); // the server's header clock starts now
     }
 
-    private void connectFailed(int s, String errno) {
-        connecting--;
+    /** The connect of slot s failed (counted by the dialer): close it, try again later. */
+    private void connectFailed(int s) {
         closeSlot(s);
-        connectError(s, errno);
+        retryLater(s);
     }
 
-    /** Counts a failed connect; the slot tries again about an interval later. */
-    private void connectError(int s, String errno) {
-        connectErrors++;
-        count(errno);
+    /** The slot tries to connect again about an interval later. */
+    private void retryLater(int s) {
         state[s] = RETRY;
         since[s] = now;
-    }
-
-    private void count(String name) {
-        errors.merge(name, 1L, Long::sum);
     }
 
     // ---- the trickle ----
@@ -310,27 +220,19 @@ final class SlowLoris implements Runnable {
                 bytesSent++;
             }
         } catch (NativeException e) {
-            lost(s, e.errnoName());
-        } catch (IOException e) {
-            lost(s, "EIO");
+            lost(s, e.errno());
         }
     }
 
     private void onReady(int s, int events) {
         if (state[s] == CONNECTING) {
-            if ((events & (Events.WRITE | Events.ERR | Events.HUP)) == 0) {
+            int r = dialer.complete(fds[s], events);
+            if (r == Dialer.FAILED) {
+                connectFailed(s);
+            }
+            if (r != Dialer.CONNECTED) {
                 return;
             }
-            try {
-                Sockets.finishConnect(fds[s]);
-            } catch (NativeException e) {
-                connectFailed(s, e.errnoName());
-                return;
-            } catch (IOException e) {
-                connectFailed(s, "EIO");
-                return;
-            }
-            connecting--;
             connected(s);
         }
         if (state[s] != OPEN || (events & (Events.READ | Events.RDHUP | Events.HUP | Events.ERR)) == 0) {
@@ -344,14 +246,11 @@ final class SlowLoris implements Runnable {
             try {
                 r = Fds.read(fds[s], b);
             } catch (NativeException e) {
-                lost(s, e.errnoName());
-                return;
-            } catch (IOException e) {
-                lost(s, "EIO");
+                lost(s, e.errno());
                 return;
             }
             if (r < 0) {
-                lost(s, "EOF");
+                lost(s, ErrorTally.EOF);
                 return;
             }
             if (r == 0) {
@@ -364,16 +263,16 @@ final class SlowLoris implements Runnable {
         }
     }
 
-    /** An open connection ended: the server closed it (EOF, ECONNRESET, EPIPE) or another error. */
-    private void lost(int s, String errno) {
-        if (errno.equals("EOF") || errno.equals("ECONNRESET") || errno.equals("EPIPE")) {
+    /** An open connection ended with {@code code}: the server closed it (EOF, ECONNRESET, EPIPE) or another error. */
+    private void lost(int s, int code) {
+        if (ErrorTally.closedByPeer(code)) {
             closedByServer++;
             long ms = (now - since[s]) / 1_000_000L;
             lifetimes.recordValue(Math.max(0, Math.min(ms, HIGHEST_MILLIS)));
         } else {
             otherErrors++;
         }
-        count(errno);
+        errors.count(code);
         closeSlot(s);
         queueConnect(s); // the replacement, at once
     }
@@ -389,6 +288,7 @@ final class SlowLoris implements Runnable {
     private void closeSlot(int s) {
         int fd = fds[s];
         if (fd >= 0) {
+            dialer.forget(fd);
             if (fd < slotByFd.length && slotByFd[fd] == s + 1) {
                 slotByFd[fd] = 0;
             }
@@ -398,7 +298,8 @@ final class SlowLoris implements Runnable {
         state[s] = IDLE;
     }
 
-    private void closeAll() {
+    @Override
+    void closeAll() {
         int open = 0;
         for (int s = 0; s < n; s++) {
             if (state[s] == OPEN) {

@@ -42,11 +42,11 @@ final class BlockingServer extends ServerBase {
 
     @Override
     public void start() throws IOException {
-        listenFd = Sockets.listen(cfg.bindAddress, cfg.port, cfg.backlog, false, false);
+        listenFd = listen(cfg.port, false);
         port = Sockets.localPort(listenFd);
         accepts = new Acceptor(listenFd, false, cfg, stats, msg -> {
             if (!closed) {
-                System.err.println("muxlab " + cfg.model.cliName() + ": " + msg);
+                warn(msg);
             }
         });
         if (cfg.model == Model.THREADPOOL) {
@@ -57,7 +57,7 @@ final class BlockingServer extends ServerBase {
                         return t;
                     });
             if (cfg.verbose) {
-                System.err.println("muxlab threadpool: " + cfg.poolThreads + " workers; a connection holds its worker"
+                warn(cfg.poolThreads + " workers; a connection holds its worker"
                         + " until it closes, so connection " + (cfg.poolThreads + 1)
                         + " and later wait in the queue, unserved, until a worker frees up");
             }
@@ -98,7 +98,7 @@ final class BlockingServer extends ServerBase {
             } catch (RuntimeException | OutOfMemoryError e) {
                 // no thread could be started (the OS thread limit): refuse this connection, keep going
                 stats.errors.increment();
-                System.err.println("muxlab " + cfg.model.cliName() + ": cannot start a thread for fd " + c + ": " + e);
+                warn("cannot start a thread for fd " + c + ": " + e);
                 finish(c);
             }
         }

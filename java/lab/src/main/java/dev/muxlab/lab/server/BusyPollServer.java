@@ -35,9 +35,9 @@ final class BusyPollServer extends ServerBase {
 
     @Override
     public void start() throws IOException {
-        listenFd = Sockets.listen(cfg.bindAddress, cfg.port, cfg.backlog, false, true);
+        listenFd = listen(cfg.port, true);
         port = Sockets.localPort(listenFd);
-        accepts = new Acceptor(listenFd, true, cfg, stats, msg -> System.err.println("muxlab nonblocking: " + msg));
+        accepts = new Acceptor(listenFd, true, cfg, stats, this::warn);
         thread = new Thread(this::loop, "muxlab-nonblocking");
         thread.setDaemon(true);
         thread.start();
@@ -76,7 +76,7 @@ final class BusyPollServer extends ServerBase {
             }
         } catch (RuntimeException e) {
             stats.errors.increment();
-            System.err.println("muxlab nonblocking: loop failed: " + e);
+            warn("loop failed: " + e);
         } finally {
             while (count > 0) {
                 removeAt(count - 1);
@@ -128,15 +128,7 @@ final class BusyPollServer extends ServerBase {
         ByteBuffer in = ins[i];
         ByteBuffer out = outs[i];
         try {
-            if (out.position() > 0) {
-                out.flip();
-                int w = Fds.write(fd, out);
-                out.compact();
-                if (w > 0) {
-                    stats.bytesOut.add(w);
-                    lastActive[i] = now;
-                }
-            }
+            flushOut(i, now);
             if (closing[i]) {
                 return out.position() == 0;
             }
@@ -156,14 +148,7 @@ final class BusyPollServer extends ServerBase {
                 if (verdict == Session.CLOSE) {
                     closing[i] = true;
                 }
-                if (out.position() > 0) {
-                    out.flip();
-                    int w = Fds.write(fd, out);
-                    out.compact();
-                    if (w > 0) {
-                        stats.bytesOut.add(w);
-                    }
-                }
+                flushOut(i, now);
             }
             return closing[i] && out.position() == 0;
         } catch (NativeException e) {
@@ -174,6 +159,20 @@ final class BusyPollServer extends ServerBase {
         } catch (RuntimeException e) {
             stats.errors.increment();
             return true;
+        }
+    }
+
+    /** Writes what connection i has buffered, as far as the socket takes it; progress counts as activity. */
+    private void flushOut(int i, long now) throws NativeException {
+        ByteBuffer out = outs[i];
+        if (out.position() > 0) {
+            out.flip();
+            int w = Fds.write(fds[i], out);
+            out.compact();
+            if (w > 0) {
+                stats.bytesOut.add(w);
+                lastActive[i] = now;
+            }
         }
     }
 

@@ -99,13 +99,9 @@ final class ReactorServer extends ServerBase {
         }
     }
 
-    private Multiplexer openMux() {
-        return Multiplexer.open(cfg.model.backend());
-    }
-
     private void log(String msg) {
         if (cfg.verbose) {
-            System.err.println("muxlab " + cfg.model.cliName() + ": " + msg);
+            warn(msg);
         }
     }
 
@@ -136,10 +132,10 @@ final class ReactorServer extends ServerBase {
 
         Worker(int id, int port) throws IOException {
             this.id = id;
-            Multiplexer mux = openMux();
+            Multiplexer mux = Multiplexer.create(cfg.model.backend());
             int lfd = -1;
             try {
-                lfd = Sockets.listen(cfg.bindAddress, port, cfg.backlog, cfg.loops > 1, true);
+                lfd = listen(port, true);
                 this.loop = new EventLoop(mux, cfg.batch);
                 this.listenFd = lfd;
                 loop.register(lfd, Events.READ | flags, this);

@@ -1,5 +1,8 @@
 package dev.muxlab.lab.server;
 
+import dev.muxlab.NativeException;
+import dev.muxlab.Sockets;
+
 /** What every server model keeps the same way: its own copy of the config, its counters, its port. */
 abstract class ServerBase implements Server {
     final ServerConfig cfg;
@@ -9,6 +12,19 @@ abstract class ServerBase implements Server {
 
     ServerBase(ServerConfig cfg) {
         this.cfg = cfg.copy();
+    }
+
+    /**
+     * A listening socket on the configured address and backlog at {@code port} (0: any free one),
+     * with SO_REUSEPORT when the server runs several loops, each with a listener of its own.
+     */
+    final int listen(int port, boolean nonBlocking) throws NativeException {
+        return Sockets.listen(cfg.bindAddress, port, cfg.backlog, cfg.loops > 1, nonBlocking);
+    }
+
+    /** A line on stderr about this server: "muxlab MODEL: msg". */
+    final void warn(String msg) {
+        System.err.println("muxlab " + cfg.model.cliName() + ": " + msg);
     }
 
     @Override

@@ -1,10 +1,11 @@
 package dev.muxlab.lab.server;
 
-import dev.muxlab.lab.Proto;
 import dev.muxlab.Sockets;
+import dev.muxlab.lab.Proto;
+import dev.muxlab.lab.Ranges;
 
 /** Settings shared by every server model; defaults are safe for a laptop (loopback only). */
-public final class ServerConfig {
+public final class ServerConfig implements Cloneable {
     public Model model = Model.EPOLL_ET;
     public Proto proto = Proto.ECHO;
     /** Host-order IPv4 address to bind; 127.0.0.1 unless told otherwise. */
@@ -31,7 +32,7 @@ public final class ServerConfig {
      * after it began is closed (slowloris; 0 disables).
      */
     public long headerTimeoutMillis = 10_000;
-    /** Worker threads of the threadpool model. */
+    /** Worker threads of the threadpool model (the CLI's --pool-size). */
     public int poolThreads = 8;
     /** listen() backlog. */
     public int backlog = 4096;
@@ -40,49 +41,34 @@ public final class ServerConfig {
     /** Log refused connections and resource events to stderr. */
     public boolean verbose = true;
 
+    /** Longest idle or header timeout: a year. */
+    public static final long MAX_TIMEOUT_MILLIS = 365L * 24 * 3600 * 1000;
+
+    /** A copy of every setting. */
     public ServerConfig copy() {
-        ServerConfig c = new ServerConfig();
-        c.model = model;
-        c.proto = proto;
-        c.bindAddress = bindAddress;
-        c.port = port;
-        c.loops = loops;
-        c.maxConnections = maxConnections;
-        c.maxOutputBytes = maxOutputBytes;
-        c.readBufferBytes = readBufferBytes;
-        c.maxHeaderBytes = maxHeaderBytes;
-        c.idleTimeoutMillis = idleTimeoutMillis;
-        c.headerTimeoutMillis = headerTimeoutMillis;
-        c.poolThreads = poolThreads;
-        c.backlog = backlog;
-        c.batch = batch;
-        c.verbose = verbose;
-        return c;
+        try {
+            return (ServerConfig) super.clone(); // every field is a primitive or an enum
+        } catch (CloneNotSupportedException e) {
+            throw new AssertionError(e);
+        }
     }
 
     /** Checks ranges; IllegalArgumentException naming the bad setting. */
     public void validate() {
-        range("port", port, 0, 65535);
-        range("loops", loops, 1, 256);
-        range("max-connections", maxConnections, 1, 10_000_000);
-        range("max-output", maxOutputBytes, 1024, 1 << 30);
-        range("read-buffer", readBufferBytes, 512, 1 << 26);
-        range("max-header", maxHeaderBytes, 256, 1 << 20);
-        range("threads", poolThreads, 1, 100_000);
-        range("backlog", backlog, 1, 1 << 20);
-        range("batch", batch, 1, 1 << 20);
-        if (idleTimeoutMillis < 0) {
-            throw new IllegalArgumentException("idle-timeout must be >= 0 ms: " + idleTimeoutMillis);
-        }
+        Ranges.check("port", port, 0, 65535);
+        Ranges.check("loops", loops, 1, 256);
+        Ranges.check("max-connections", maxConnections, 1, 10_000_000);
+        Ranges.check("max-output", maxOutputBytes, 1024, 1 << 30);
+        Ranges.check("read-buffer", readBufferBytes, 512, 1 << 26);
+        Ranges.check("max-header", maxHeaderBytes, 256, 1 << 20);
+        Ranges.check("pool-size", poolThreads, 1, 100_000);
+        Ranges.check("backlog", backlog, 1, 1 << 20);
+        Ranges.check("batch", batch, 1, 1 << 20);
+        Ranges.millisOrOff("idle-timeout", idleTimeoutMillis, MAX_TIMEOUT_MILLIS);
+        Ranges.millisOrOff("header-timeout", headerTimeoutMillis, MAX_TIMEOUT_MILLIS);
         if (proto == Proto.HTTP && readBufferBytes <= maxHeaderBytes) {
             throw new IllegalArgumentException("read-buffer (" + readBufferBytes
                     + ") must exceed max-header (" + maxHeaderBytes + ")");
-        }
-    }
-
-    private static void range(String name, long v, long lo, long hi) {
-        if (v < lo || v > hi) {
-            throw new IllegalArgumentException(name + " must be in [" + lo + ", " + hi + "]: " + v);
         }
     }
 }

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import dev.muxlab.Fds;
+import dev.muxlab.lab.Proto;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -25,10 +26,7 @@ class FdExhaustionTest {
     @EnumSource(Model.class)
     void emfileShedsConnectionsWithoutSpinningAndRecovers(Model model) throws Exception {
         int oldLimit = Fds.openFileLimit();
-        ServerConfig cfg = new ServerConfig();
-        cfg.model = model;
-        cfg.port = 0;
-        cfg.verbose = false;
+        ServerConfig cfg = TestServers.quiet(model, Proto.ECHO);
         List<TestClient> pending = new ArrayList<>();
         try (Server s = ServerEndToEndTest.start(cfg); TestClient served = new TestClient(s.port())) {
             served.send("a");

@@ -19,18 +19,11 @@ import org.junit.jupiter.params.provider.EnumSource;
 class ServerEndToEndTest {
 
     static Server start(Model model, Proto proto) throws Exception {
-        ServerConfig cfg = new ServerConfig();
-        cfg.model = model;
-        cfg.proto = proto;
-        cfg.port = 0;
-        cfg.verbose = false;
-        return start(cfg);
+        return TestServers.start(model, proto);
     }
 
     static Server start(ServerConfig cfg) throws Exception {
-        Server s = Server.create(cfg);
-        s.start();
-        return s;
+        return TestServers.start(cfg);
     }
 
     static void eventually(BooleanSupplier cond, String what) throws InterruptedException {
@@ -151,10 +144,7 @@ class ServerEndToEndTest {
     @ParameterizedTest
     @EnumSource(value = Model.class, names = {"SELECT", "POLL", "EPOLL_LT", "EPOLL_ET", "NONBLOCKING"})
     void backpressureLosesNothing(Model model) throws Exception {
-        ServerConfig cfg = new ServerConfig();
-        cfg.model = model;
-        cfg.port = 0;
-        cfg.verbose = false;
+        ServerConfig cfg = TestServers.quiet(model, Proto.ECHO);
         cfg.maxOutputBytes = 4096;
         try (Server s = start(cfg); TestClient c = new TestClient(s.port())) {
             byte[] data = new byte[24_000_000]; // more than loopback socket buffers absorb
@@ -180,10 +170,7 @@ class ServerEndToEndTest {
     @ParameterizedTest
     @EnumSource(Model.class)
     void maxConnectionsRefusesTheRest(Model model) throws Exception {
-        ServerConfig cfg = new ServerConfig();
-        cfg.model = model;
-        cfg.port = 0;
-        cfg.verbose = false;
+        ServerConfig cfg = TestServers.quiet(model, Proto.ECHO);
         cfg.maxConnections = 2;
         try (Server s = start(cfg); TestClient a = new TestClient(s.port()); TestClient b = new TestClient(s.port())) {
             a.send("a");
@@ -202,10 +189,7 @@ class ServerEndToEndTest {
     @ParameterizedTest
     @EnumSource(Model.class)
     void idleConnectionsAreClosed(Model model) throws Exception {
-        ServerConfig cfg = new ServerConfig();
-        cfg.model = model;
-        cfg.port = 0;
-        cfg.verbose = false;
+        ServerConfig cfg = TestServers.quiet(model, Proto.ECHO);
         cfg.idleTimeoutMillis = 200;
         try (Server s = start(cfg); TestClient c = new TestClient(s.port())) {
             assertTrue(c.closedByPeer(5000), "idle connection closed");
@@ -241,11 +225,8 @@ class ServerEndToEndTest {
 
     @Test
     void epollLoopsShareOnePortWithReusePort() throws Exception {
-        ServerConfig cfg = new ServerConfig();
-        cfg.model = Model.EPOLL_ET;
-        cfg.port = 0;
+        ServerConfig cfg = TestServers.quiet(Model.EPOLL_ET, Proto.ECHO);
         cfg.loops = 3;
-        cfg.verbose = false;
         try (Server s = start(cfg)) {
             List<TestClient> cs = new ArrayList<>();
             try {

@@ -33,11 +33,7 @@ class SlowlorisTest {
     static final String BODY_END = "Hello from muxlab\n";
 
     static ServerConfig httpConfig(Model model) {
-        ServerConfig cfg = new ServerConfig();
-        cfg.model = model;
-        cfg.proto = Proto.HTTP;
-        cfg.port = 0;
-        cfg.verbose = false;
+        ServerConfig cfg = TestServers.quiet(model, Proto.HTTP);
         cfg.headerTimeoutMillis = HEADER_TIMEOUT;
         cfg.idleTimeoutMillis = 60_000; // never the reason here: the slow ones send every 100 ms
         return cfg;

@@ -23,11 +23,7 @@ class SoakTest {
     @EnumSource(value = Model.class, names = {"EPOLL_ET", "EPOLL_LT", "POLL"})
     void thousandEchoConnectionsLoseNothing(Model model) throws Exception {
         Fds.raiseOpenFileLimit();
-        ServerConfig cfg = new ServerConfig();
-        cfg.model = model;
-        cfg.proto = Proto.ECHO;
-        cfg.port = 0;
-        cfg.verbose = false;
+        ServerConfig cfg = TestServers.quiet(model, Proto.ECHO);
         cfg.idleTimeoutMillis = 0;
         cfg.maxConnections = CONNECTIONS + 100;
         try (Server s = ServerEndToEndTest.start(cfg)) {

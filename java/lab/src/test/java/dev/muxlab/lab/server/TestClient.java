@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
 import dev.muxlab.Backend;
+import dev.muxlab.Errno;
 import dev.muxlab.Events;
 import dev.muxlab.Fds;
 import dev.muxlab.Multiplexer;
@@ -78,8 +79,7 @@ final class TestClient implements AutoCloseable {
             try {
                 n = Fds.write(fd, zeros);
             } catch (NativeException e) {
-                String name = e.errnoName();
-                if (name.equals("ECONNRESET") || name.equals("EPIPE")) {
+                if (e.is(Errno.ECONNRESET) || e.is(Errno.EPIPE)) {
                     return sent;
                 }
                 throw e;

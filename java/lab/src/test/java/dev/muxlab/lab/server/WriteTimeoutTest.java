@@ -25,11 +25,7 @@ class WriteTimeoutTest {
     static final long IDLE_TIMEOUT = 500;
 
     static ServerConfig config(Model model, long idleTimeout) {
-        ServerConfig cfg = new ServerConfig();
-        cfg.model = model;
-        cfg.proto = Proto.ECHO;
-        cfg.port = 0;
-        cfg.verbose = false;
+        ServerConfig cfg = TestServers.quiet(model, Proto.ECHO);
         cfg.idleTimeoutMillis = idleTimeout;
         cfg.poolThreads = 1; // threadpool: the next client is served only if the worker came back
         return cfg;
