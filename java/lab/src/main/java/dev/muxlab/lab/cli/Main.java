@@ -19,7 +19,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
 @Command(name = "muxlab", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "A Linux IO-multiplexing lab: raw-fd servers in every classic IO model,"
                 + " a verifying load generator, and experiments on select, poll and epoll.",
-        subcommands = {ServeCommand.class, LoadCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ServeCommand.class, LoadCommand.class, CompareCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
     public static final int EXIT_FAILED = 1;
     public static final int EXIT_USAGE = 2;
