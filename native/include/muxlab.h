@@ -183,14 +183,15 @@ MUX_API int mux_thread_kill(int64_t thread, int signo);       /* pthread_kill() 
 
 /* ---- signal-driven IO (sigio.c): O_ASYNC + F_SETSIG + F_SETOWN_EX(F_OWNER_TID), read
  * from a signalfd. The thread that calls open is the owner: open blocks the real-time
- * signal and SIGIO in it for good; ctl and wait must run in it (-EPERM elsewhere), wakeup
- * and close may run anywhere. One open instance per thread (-EEXIST for a second).
+ * signal and SIGIO in it for good (and sets both to SIG_IGN if they had the default action,
+ * so that one delivered by accident is discarded); ctl and wait must run in it (-EPERM
+ * elsewhere), wakeup and close may run anywhere. One open instance per thread (-EEXIST for a second).
  * events: POLLIN|POLLPRI|POLLOUT (POLLERR|POLLHUP accepted, always reported); reports are
  * edge-like (a change, not a state). ADD: -EPERM for files that send no SIGIO (regular
  * files, eventfd, timerfd, ...), -EBUSY when the open file description already has
  * O_ASYNC (a dup of a registered fd). See sigio.c for the whole contract. ---- */
 MUX_API int mux_sigio_signal(void);              /* the real-time signal used (SIGRTMIN + 6), or -errno */
-MUX_API int64_t mux_sigio_open(void);            /* -EBUSY if the signal has a handler installed */
+MUX_API int64_t mux_sigio_open(void);            /* -EBUSY if the signal has a handler function */
 MUX_API int mux_sigio_close(int64_t h);
 MUX_API int mux_sigio_ctl(int64_t h, int op, int fd, int events);
 MUX_API int mux_sigio_wait(int64_t h, int64_t out, int capacity, int64_t timeout_ms);

@@ -15,6 +15,12 @@
  * process when it reaches a thread that does not block it. So the signal is
  * only ever directed at the calling thread, right after blocking it there
  * (ctl ADD blocks it again, a no-op for the owner), never at the process.
+ * Blocking is not enough in a JVM: HotSpot restores a thread's original
+ * signal mask when the thread ends, and a signal still pending then (or sent
+ * to the thread while it ends) would be delivered and kill the process. So
+ * open also sets the disposition of the signal, and of SIGIO if it is the
+ * default, to SIG_IGN: the kernel never ignores a blocked signal (it queues
+ * it, and the signalfd reads it), and one delivered by accident is discarded.
  *
  * The signal: SIGRTMIN + 6, computed at run time (glibc's SIGRTMIN is a
  * function: it keeps 32 and 33 for itself and says 34). 6 leaves the first
@@ -137,16 +143,45 @@ static void discard_signals(struct mux_sigio *s)
     }
 }
 
+/* 1 when sig has a handler function: someone else uses it. */
+static int has_handler(const struct sigaction *sa)
+{
+    return (sa->sa_flags & SA_SIGINFO) || (sa->sa_handler != SIG_DFL && sa->sa_handler != SIG_IGN);
+}
+
+static int ignore_if_default(int sig, const struct sigaction *cur)
+{
+    if (has_handler(cur) || cur->sa_handler == SIG_IGN)
+        return 0;
+    struct sigaction ign;
+    memset(&ign, 0, sizeof ign);
+    ign.sa_handler = SIG_IGN;
+    sigemptyset(&ign.sa_mask);
+    return sigaction(sig, &ign, NULL) < 0 ? -errno : 0;
+}
+
+/* Under owners_lock: the signal must be free (no handler); it and SIGIO (unless
+ * someone handles SIGIO) become SIG_IGN, so that a delivery by accident is harmless. */
+static int claim_signals(int signo)
+{
+    struct sigaction cur;
+    if (sigaction(signo, NULL, &cur) < 0)
+        return -errno;
+    if (has_handler(&cur))
+        return -EBUSY;
+    int rc = ignore_if_default(signo, &cur);
+    if (rc < 0)
+        return rc;
+    if (sigaction(SIGIO, NULL, &cur) < 0)
+        return -errno;
+    return ignore_if_default(SIGIO, &cur);
+}
+
 int64_t mux_sigio_open(void)
 {
     int signo = mux_sigio_signal();
     if (signo < 0)
         return signo;
-    struct sigaction old;
-    if (sigaction(signo, NULL, &old) < 0)
-        return -errno;
-    if ((old.sa_flags & SA_SIGINFO) || old.sa_handler != SIG_DFL)
-        return -EBUSY; /* someone handles this signal: it is not free for us */
     pid_t tid = gettid();
     pthread_t self = pthread_self();
     pthread_mutex_lock(&owners_lock);
@@ -156,7 +191,10 @@ int64_t mux_sigio_open(void)
             return -EEXIST; /* this thread already owns one */
         }
     }
+    int claimed = claim_signals(signo);
     pthread_mutex_unlock(&owners_lock);
+    if (claimed < 0)
+        return claimed;
 
     struct mux_sigio *s = calloc(1, sizeof *s);
     if (!s)

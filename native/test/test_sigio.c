@@ -66,17 +66,99 @@ static void sigio_open_blocks_and_one_per_thread(void)
     CHECK_EQ(mux_sigio_close(0), -EINVAL);
 }
 
+static void on_our_signal(int signo)
+{
+    (void)signo;
+}
+
 /* A handler installed for the signal means someone else uses it: open refuses. */
 static void sigio_signal_in_use_is_ebusy(void)
 {
     struct sigaction sa, old;
     memset(&sa, 0, sizeof sa);
-    sa.sa_handler = SIG_IGN;
+    sa.sa_handler = on_our_signal;
     CHECK_EQ(sigaction(mux_sigio_signal(), &sa, &old), 0);
     CHECK_EQ(mux_sigio_open(), -EBUSY);
     CHECK_EQ(sigaction(mux_sigio_signal(), &old, NULL), 0);
     int64_t h = sig_open();
     sig_close(h);
+}
+
+static int disposition_is(int signo, void (*what)(int))
+{
+    struct sigaction cur;
+    CHECK_EQ(sigaction(signo, NULL, &cur), 0);
+    return !(cur.sa_flags & SA_SIGINFO) && cur.sa_handler == what;
+}
+
+/* open sets the signal and SIGIO from the default action to SIG_IGN (a handler of
+ * SIGIO would be left alone); blocked, they still queue and are read (every
+ * other case shows it). */
+static void sigio_dispositions_ignored(void)
+{
+    struct sigaction dfl, old_sig, old_io;
+    memset(&dfl, 0, sizeof dfl);
+    dfl.sa_handler = SIG_DFL;
+    CHECK_EQ(sigaction(mux_sigio_signal(), &dfl, &old_sig), 0);
+    CHECK_EQ(sigaction(SIGIO, &dfl, &old_io), 0);
+    int64_t h = sig_open();
+    CHECK(disposition_is(mux_sigio_signal(), SIG_IGN));
+    CHECK(disposition_is(SIGIO, SIG_IGN));
+    sig_close(h);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_our_signal;
+    CHECK_EQ(sigaction(SIGIO, &sa, NULL), 0);
+    h = sig_open();
+    CHECK(disposition_is(SIGIO, on_our_signal)); /* someone else's handler: kept */
+    sig_close(h);
+    CHECK_EQ(sigaction(SIGIO, &old_io, NULL), 0);
+    CHECK_EQ(sigaction(mux_sigio_signal(), &old_sig, NULL), 0);
+}
+
+/* What HotSpot does when a thread ends: it restores the thread's original
+ * signal mask. A signal then pending, or sent to it afterwards, is delivered:
+ * with SIG_IGN it is discarded and the process lives. */
+struct ending {
+    int64_t h;
+    int fd;
+    int peer;
+};
+
+static void *owner_that_unblocks(void *arg)
+{
+    struct ending *e = arg;
+    e->h = mux_sigio_open();
+    if (e->h <= 0)
+        return NULL;
+    mux_sigio_ctl(e->h, MUX_CTL_ADD, e->fd, POLLIN);
+    char c = 'x';
+    if (write(e->peer, &c, 1) != 1) /* a signal pending in this thread, never read */
+        return NULL;
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, mux_sigio_signal());
+    sigaddset(&set, SIGIO);
+    pthread_sigmask(SIG_UNBLOCK, &set, NULL); /* as the thread ends */
+    if (write(e->peer, &c, 1) != 1)           /* and one sent to it unblocked */
+        return NULL;
+    return NULL;
+}
+
+static void sigio_owner_ending_with_signals_pending_is_harmless(void)
+{
+    int sv[2];
+    mt_pair(sv);
+    struct ending e = { 0, sv[0], sv[1] };
+    pthread_t t;
+    CHECK_EQ(pthread_create(&t, NULL, owner_that_unblocks, &e), 0);
+    CHECK_EQ(pthread_join(t, NULL), 0);
+    CHECK_GT(e.h, 0);
+    mt_put(sv[1], 1); /* to the ended thread: nowhere */
+    if (e.h > 0)
+        CHECK_EQ(mux_sigio_close(e.h), 0); /* from another thread */
+    CHECK_EQ(fcntl(sv[0], F_GETFL) & O_ASYNC, 0);
+    mt_close_pair(sv);
 }
 
 /* E1, raw: what the kernel queues, read with a signalfd of our own (no multiplexer). */
@@ -477,13 +559,18 @@ static void sigio_e2_thread_directed(void)
 }
 
 /* E2, the danger this design avoids: a process-directed real-time signal with
- * its default action kills the process. Shown in a child, which dies of it. */
+ * its default action kills the process. Shown in a child, which dies of it
+ * (after putting back the default action, which open replaced by SIG_IGN). */
 static void sigio_e2_process_directed_signal_kills(void)
 {
     int signo = mux_sigio_signal();
     pid_t pid = fork();
     CHECK_GE(pid, 0);
     if (pid == 0) {
+        struct sigaction dfl;
+        memset(&dfl, 0, sizeof dfl);
+        dfl.sa_handler = SIG_DFL;
+        sigaction(signo, &dfl, NULL); /* the default action, which muxlab's open replaces */
         sigset_t set;
         sigemptyset(&set);
         sigaddset(&set, signo);
@@ -853,6 +940,8 @@ int main(void)
     RUN(sigio_signal_choice());
     RUN(sigio_open_blocks_and_one_per_thread());
     RUN(sigio_signal_in_use_is_ebusy());
+    RUN(sigio_dispositions_ignored());
+    RUN(sigio_owner_ending_with_signals_pending_is_harmless());
     RUN(sigio_e1_raw_bands());
     RUN(sigio_e1_e3_edge_like());
     RUN(sigio_e3_scan_at_register());
