@@ -47,6 +47,8 @@ package dev.muxlab;
  * opening also sets the signal, and {@code SIGIO} if it has the default action, to
  * {@code SIG_IGN} for the process: the kernel never ignores a blocked signal (it stays queued for
  * the {@code signalfd}), and one delivered by accident is discarded instead of killing the JVM.
+ * Ignored dispositions survive {@code execve}, and a blocked mask too: processes started after
+ * the first open inherit the two ignored signals (and, started from an owner thread, blocked).
  * register, modify, unregister and await from any other thread throw
  * {@link IllegalStateException}; {@link Multiplexer#wakeup()} and {@link Multiplexer#close()} work
  * from any thread. A thread owns one open SIGNAL multiplexer at a time (signals are queued per
