@@ -1,5 +1,5 @@
 /*
- * muxlab: thin shims over Linux select(2), poll(2) and epoll(7).
+ * muxlab: thin shims over Linux select(2), poll(2), epoll(7) and signal-driven IO.
  *
  * Conventions (every exported function):
  *   - returns >= 0 on success or -errno on failure; errno itself is never
@@ -94,6 +94,8 @@ enum mux_const_id {
     MUX_C_E2BIG,
     MUX_C_ENOSPC,
     MUX_C_EIO,
+    MUX_C_EBUSY,
+    MUX_C_SIGIO,
     MUX_C_COUNT
 };
 
@@ -178,5 +180,28 @@ MUX_API int mux_signal_install(int signo);                    /* counting handle
 MUX_API int64_t mux_signal_count(void);
 MUX_API int64_t mux_thread_self(void);                        /* pthread_self() */
 MUX_API int mux_thread_kill(int64_t thread, int signo);       /* pthread_kill() */
+
+/* ---- signal-driven IO (sigio.c): O_ASYNC + F_SETSIG + F_SETOWN_EX(F_OWNER_TID), read
+ * from a signalfd. The thread that calls open is the owner: open blocks the real-time
+ * signal and SIGIO in it for good (and sets both to SIG_IGN if they had the default action,
+ * so that one delivered by accident is discarded); ctl and wait must run in it (-EPERM
+ * elsewhere), wakeup and close may run anywhere. One open instance per thread (-EEXIST for a second).
+ * events: POLLIN|POLLPRI|POLLOUT (POLLERR|POLLHUP accepted, always reported); reports are
+ * edge-like (a change, not a state). ADD: -EPERM for files that send no SIGIO (regular
+ * files, eventfd, timerfd, ...), -EBUSY when the open file description already has
+ * O_ASYNC (a dup of a registered fd). See sigio.c for the whole contract. ---- */
+MUX_API int mux_sigio_signal(void);              /* the real-time signal used (SIGRTMIN + 6), or -errno */
+MUX_API int64_t mux_sigio_open(void);            /* -EBUSY if the signal has a handler function */
+MUX_API int mux_sigio_close(int64_t h);
+MUX_API int mux_sigio_ctl(int64_t h, int op, int fd, int events);
+MUX_API int mux_sigio_wait(int64_t h, int64_t out, int capacity, int64_t timeout_ms);
+MUX_API int mux_sigio_wakeup(int64_t h);
+MUX_API int mux_sigio_count(int64_t h);          /* registered fds */
+MUX_API int64_t mux_sigio_overflows(int64_t h);  /* SIGIO (queue overflow) notices read, each followed by a full scan */
+MUX_API int64_t mux_sigio_signals(int64_t h);    /* real-time signals read */
+MUX_API int64_t mux_sigio_stale(int64_t h);      /* of those, dropped: fd not registered, or not sent by the kernel */
+MUX_API int64_t mux_sigpending_limit(int hard);  /* soft (0) or hard (1) RLIMIT_SIGPENDING; INT64_MAX = unlimited */
+MUX_API int mux_set_sigpending_limit(int64_t soft);
+MUX_API int64_t mux_sigpending_used(void);       /* signals queued for this user now (SigQ in /proc/self/status) */
 
 #endif

@@ -82,6 +82,8 @@ static const struct mux_const_row ROWS[MUX_C_COUNT] = {
     [MUX_C_E2BIG] = {"E2BIG", E2BIG},
     [MUX_C_ENOSPC] = {"ENOSPC", ENOSPC},
     [MUX_C_EIO] = {"EIO", EIO},
+    [MUX_C_EBUSY] = {"EBUSY", EBUSY},
+    [MUX_C_SIGIO] = {"SIGIO", SIGIO},
 };
 
 int64_t mux_const(int id)

@@ -133,6 +133,7 @@ static void const_by_name(void)
     CHECK_EQ(mux_const_named("ENOBUFS"), ENOBUFS);
     CHECK_EQ(mux_const_named("EFDSETSIZE"), MUX_EFDSETSIZE);
     CHECK_EQ(mux_const_named("READY_SLOT_SIZE"), mux_const(MUX_C_READY_SLOT_SIZE));
+    CHECK_EQ(mux_const_named("SIGIO"), SIGIO);
     CHECK_EQ(mux_const_named("NO_SUCH_CONSTANT"), -ENOENT);
     CHECK_EQ(mux_const_named("epollin"), -ENOENT); /* names are exact */
     CHECK_EQ(mux_const_named(""), -ENOENT);
@@ -140,7 +141,7 @@ static void const_by_name(void)
     /* every errno row is named after itself: its name is what strerrorname_np says */
     const char *errnos[] = {"EAGAIN", "EBADF", "EEXIST", "ENOENT", "EINVAL", "EMFILE", "ENFILE", "EPERM",
                             "EPIPE", "ECONNRESET", "ENOTCONN", "ECONNREFUSED", "ETIMEDOUT", "ENOBUFS",
-                            "ECANCELED", "EADDRINUSE", "EIO"};
+                            "ECANCELED", "EADDRINUSE", "EIO", "EBUSY"};
     for (size_t i = 0; i < sizeof errnos / sizeof errnos[0]; i++) {
         int64_t v = mux_const_named(errnos[i]);
         CHECK_GT(v, 0);

@@ -5,7 +5,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Shared lifecycle of the three backends: a native handle, a count of calls in flight so that
+ * Shared lifecycle of the backends: a native handle, a count of calls in flight so that
  * close never frees native state under a running call, and, for backends whose interest set
  * lives in user space, a guard that refuses overlapping calls instead of racing.
  */
@@ -36,6 +36,13 @@ abstract class AbstractMultiplexer implements Multiplexer {
     /** Throws IllegalArgumentException for bits this backend cannot express. */
     abstract void checkEvents(int events, boolean register);
 
+    /**
+     * Throws IllegalStateException when the calling thread may not register, modify, unregister
+     * or await (SIGNAL: only its owner thread may). Called before the closed check.
+     */
+    void checkCaller(String op) {
+    }
+
     @Override
     public final void register(int fd, int events) throws NativeException {
         checkEvents(events, true);
@@ -54,6 +61,7 @@ abstract class AbstractMultiplexer implements Multiplexer {
     }
 
     private void ctl(int op, int fd, int events) throws NativeException {
+        checkCaller(op == Native.CTL_ADD ? "register" : op == Native.CTL_MOD ? "modify" : "unregister");
         enter();
         int rc;
         try {
@@ -81,6 +89,7 @@ abstract class AbstractMultiplexer implements Multiplexer {
             throw new NullPointerException("ReadySet");
         }
         out.setSize(0);
+        checkCaller("await");
         enter();
         int n;
         try {
@@ -127,6 +136,23 @@ abstract class AbstractMultiplexer implements Multiplexer {
             LockSupport.parkNanos(200_000);
         }
         close0();
+    }
+
+    /**
+     * Keeps the native state alive for a diagnostic read from any thread: true if open (then
+     * {@link #unpin()} must follow), false once closed. close waits for pinned readers.
+     */
+    final boolean pin() {
+        inflight.incrementAndGet();
+        if (closed) {
+            inflight.decrementAndGet();
+            return false;
+        }
+        return true;
+    }
+
+    final void unpin() {
+        inflight.decrementAndGet();
     }
 
     private void enter() {

@@ -3,7 +3,7 @@ package dev.muxlab;
 import java.util.Locale;
 
 /**
- * The kernel's readiness multiplexers, one name for each way muxlab can watch fds.
+ * The kernel's readiness mechanisms, one name for each way muxlab can watch fds.
  * <ul>
  * <li>{@link #SELECT}: {@code select(2)} with glibc's {@code fd_set}: bitmaps rebuilt and
  * scanned up to the highest fd on every call, fds 0..1023 only.</li>
@@ -13,20 +13,30 @@ import java.util.Locale;
  * <li>{@link #POLL}: {@code poll(2)}, an array of {@code pollfd} passed and scanned on every call.</li>
  * <li>{@link #EPOLL}: {@code epoll(7)}, interest kept in the kernel, only ready fds returned;
  * level- or edge-triggered ({@link Trigger}), ONESHOT, EXCLUSIVE.</li>
+ * <li>{@link #SIGNAL}: signal-driven IO: {@code O_ASYNC} makes the kernel queue a real-time
+ * signal per readiness change to one thread, which reads them from a {@code signalfd}.
+ * Edge-triggered only ({@link Events#EDGE} is required), and the thread that opens it is the only
+ * one that may register and await; see {@link SignalIo}.</li>
  * </ul>
  * {@link #id()} is the lower-case name the command line and reports use ({@code "select-wide"}).
  */
 public enum Backend {
-    SELECT, SELECT_WIDE, POLL, EPOLL;
+    SELECT, SELECT_WIDE, POLL, EPOLL, SIGNAL;
 
     private final String id = name().toLowerCase(Locale.ROOT).replace('_', '-');
 
-    /** The name on the command line and in reports: {@code select}, {@code select-wide}, {@code poll}, {@code epoll}. */
+    /**
+     * The name on the command line and in reports: {@code select}, {@code select-wide},
+     * {@code poll}, {@code epoll}, {@code signal}.
+     */
     public String id() {
         return id;
     }
 
-    /** Whether this backend has the epoll-only registration flags (EDGE, ONESHOT, EXCLUSIVE). */
+    /**
+     * Whether this backend has the epoll-only registration flags (EDGE, ONESHOT, EXCLUSIVE) and
+     * with them a choice of {@link Trigger}. SIGNAL has none: it is edge-triggered only.
+     */
     public boolean hasTriggers() {
         return this == EPOLL;
     }

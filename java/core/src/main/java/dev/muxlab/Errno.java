@@ -54,6 +54,11 @@ public final class Errno {
     public static final int EHOSTUNREACH = Native.c("EHOSTUNREACH");
     public static final int EIO = Native.c("EIO");
     /**
+     * Busy: on {@link Backend#SIGNAL}, register of an fd whose open file description already has
+     * {@code O_ASYNC} (a dup of a registered fd, or set up by someone else).
+     */
+    public static final int EBUSY = Native.c("EBUSY");
+    /**
      * Not an errno: muxlab's own code (outside the errno range) for "fd &gt;= FD_SETSIZE" on the
      * classic SELECT backend; see {@link FdSetSizeException}.
      */

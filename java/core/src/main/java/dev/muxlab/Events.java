@@ -9,7 +9,8 @@ package dev.muxlab;
  * {@link #ERR} and {@link #HUP} are always reported by poll and epoll, asked for or not.
  * {@link #RDHUP} (peer shut down its writing side) is poll and epoll only. The flags
  * {@link #EDGE}, {@link #ONESHOT} and {@link #EXCLUSIVE} exist only for {@link Backend#EPOLL};
- * other backends reject them with {@link IllegalArgumentException}.
+ * other backends reject them with {@link IllegalArgumentException}, but {@link Backend#SIGNAL},
+ * which is edge-triggered only and requires {@link #EDGE} (and has no RDHUP); see {@link SignalIo}.
  */
 public final class Events {
     /** Readable, or EOF/HUP pending (EPOLLIN, POLLIN). */

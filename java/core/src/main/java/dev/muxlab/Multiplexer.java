@@ -3,13 +3,14 @@ package dev.muxlab;
 import java.io.UncheckedIOException;
 
 /**
- * One readiness multiplexer over raw fds: {@code select(2)}, {@code poll(2)} or {@code epoll(7)}
- * behind one small API, in the spirit of CPython's {@code selectors}.
+ * One readiness multiplexer over raw fds: {@code select(2)}, {@code poll(2)}, {@code epoll(7)} or
+ * signal-driven IO behind one small API, in the spirit of CPython's {@code selectors}.
  * <p>
  * {@link #register} adds an fd with an interest mask of {@link Events} bits, {@link #await} fills
  * a {@link ReadySet} with the fds that are ready and what they are ready for. Readiness is
  * level-triggered (reported as long as it holds) unless the fd was registered on
- * {@link Backend#EPOLL} with {@link Events#EDGE}.
+ * {@link Backend#EPOLL} with {@link Events#EDGE}. {@link Backend#SIGNAL} is edge-triggered only and
+ * requires {@link Events#EDGE} ({@link SignalIo}).
  * <p>
  * Every multiplexer owns an eventfd for {@link #wakeup()}; it is never reported. await retries
  * {@code EINTR} with the time that remains (rounded up to whole milliseconds, never down to a
@@ -21,7 +22,9 @@ import java.io.UncheckedIOException;
  * On {@link Backend#SELECT} and {@link Backend#POLL} the interest set lives in user space: one
  * thread at a time may await, and interest changes must not overlap an await (make them from the
  * awaiting thread, as a reactor does, or wakeup() it first); an overlapping call is refused with
- * {@link IllegalStateException} rather than racing.
+ * {@link IllegalStateException} rather than racing. On {@link Backend#SIGNAL} the thread that
+ * opened it is the only one that may register, modify, unregister and await (the kernel queues
+ * its signals to that thread); other threads get {@link IllegalStateException}.
  * <p>
  * Errors: a failed system call throws {@link NativeException} carrying the errno name; a mask
  * the backend cannot express throws {@link IllegalArgumentException}; any use after
@@ -63,6 +66,8 @@ public interface Multiplexer extends AutoCloseable {
                 return new PollMultiplexer();
             case EPOLL:
                 return new EpollMultiplexer();
+            case SIGNAL:
+                return new SignalMultiplexer();
             default:
                 throw new IllegalArgumentException("unknown backend " + backend);
         }
@@ -84,7 +89,8 @@ public interface Multiplexer extends AutoCloseable {
      *
      * @throws NativeException EBADF for a negative or closed fd, EEXIST if already registered,
      *         EPERM (epoll) for fds that cannot be polled such as regular files, EINVAL (epoll)
-     *         for the epoll fd itself
+     *         for the epoll fd itself; on SIGNAL, EPERM for files that send no SIGIO (regular
+     *         files, eventfd, timerfd) and EBUSY for a dup of a registered fd
      * @throws FdSetSizeException on classic SELECT for fd &gt;= 1024
      * @throws IllegalArgumentException for bits the backend does not support
      */

@@ -35,6 +35,7 @@ final class Native {
     static final int FD_SETSIZE, EPOLL_EVENT_SIZE, EPOLL_EVENT_DATA_OFFSET, READY_SLOT_SIZE;
     static final int EFDSETSIZE;
     static final int SIGURG, PTR_SIZE;
+    static final int SIGIO;
 
     static final int CTL_ADD = 1, CTL_MOD = 2, CTL_DEL = 3; // MUX_CTL_* in muxlab.h
 
@@ -70,6 +71,7 @@ final class Native {
         FD_SETSIZE = c("FD_SETSIZE"); EPOLL_EVENT_SIZE = c("EPOLL_EVENT_SIZE");
         EPOLL_EVENT_DATA_OFFSET = c("EPOLL_EVENT_DATA_OFFSET"); READY_SLOT_SIZE = c("READY_SLOT_SIZE");
         EFDSETSIZE = c("EFDSETSIZE"); SIGURG = c("SIGURG"); PTR_SIZE = c("PTR_SIZE");
+        SIGIO = c("SIGIO");
         if (unavailable == null) {
             checkContract();
         }
@@ -319,5 +321,19 @@ final class Native {
         @IgnoreError long mux_signal_count();
         @IgnoreError long mux_thread_self();
         @IgnoreError int mux_thread_kill(long thread, int signo);
+
+        @IgnoreError int mux_sigio_signal();
+        @IgnoreError long mux_sigio_open();
+        @IgnoreError int mux_sigio_close(long h);
+        @IgnoreError int mux_sigio_ctl(long h, int op, int fd, int events);
+        @IgnoreError int mux_sigio_wait(long h, long out, int capacity, long timeoutMillis);
+        @IgnoreError int mux_sigio_wakeup(long h);
+        @IgnoreError int mux_sigio_count(long h);
+        @IgnoreError long mux_sigio_overflows(long h);
+        @IgnoreError long mux_sigio_signals(long h);
+        @IgnoreError long mux_sigio_stale(long h);
+        @IgnoreError long mux_sigpending_limit(int hard);
+        @IgnoreError int mux_set_sigpending_limit(long soft);
+        @IgnoreError long mux_sigpending_used();
     }
 }

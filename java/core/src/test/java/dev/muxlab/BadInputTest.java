@@ -30,9 +30,9 @@ class BadInputTest {
     void negativeFdIsEbadf(Flavour f) throws Exception {
         try (Res r = new Res()) {
             Multiplexer m = r.mux(f);
-            assertErrno("EBADF", () -> m.register(-1, Events.READ));
-            assertErrno("EBADF", () -> m.register(Integer.MIN_VALUE, Events.READ));
-            assertErrno("EBADF", () -> m.modify(-1, Events.READ));
+            assertErrno("EBADF", () -> m.register(-1, f.interest(Events.READ)));
+            assertErrno("EBADF", () -> m.register(Integer.MIN_VALUE, f.interest(Events.READ)));
+            assertErrno("EBADF", () -> m.modify(-1, f.interest(Events.READ)));
             assertErrno("EBADF", () -> m.unregister(-1));
             assertStillWorks(m);
         }
@@ -48,7 +48,7 @@ class BadInputTest {
             r.releaseSpacers();
             r.close(e);
             assertFalse(Fds.isOpen(e));
-            NativeException x = assertErrno("EBADF", () -> m.register(e, Events.READ));
+            NativeException x = assertErrno("EBADF", () -> m.register(e, f.interest(Events.READ)));
             assertEquals(Errno.EBADF, x.errno());
             assertTrue(x.getMessage().contains("fd " + e), x.getMessage());
             assertStillWorks(m);
@@ -61,9 +61,9 @@ class BadInputTest {
         try (Res r = new Res()) {
             Multiplexer m = r.mux(f);
             int[] sp = r.socketPair();
-            assertErrno("ENOENT", () -> m.modify(sp[0], Events.READ));
+            assertErrno("ENOENT", () -> m.modify(sp[0], f.interest(Events.READ)));
             assertErrno("ENOENT", () -> m.unregister(sp[0]));
-            m.register(sp[0], Events.READ);
+            m.register(sp[0], f.interest(Events.READ));
             m.unregister(sp[0]);
             assertErrno("ENOENT", () -> m.unregister(sp[0])); // twice
             assertStillWorks(m);
@@ -76,8 +76,8 @@ class BadInputTest {
         try (Res r = new Res()) {
             Multiplexer m = r.mux(f);
             int[] sp = r.socketPair();
-            m.register(sp[0], Events.READ);
-            assertErrno("EEXIST", () -> m.register(sp[0], Events.WRITE));
+            m.register(sp[0], f.interest(Events.READ));
+            assertErrno("EEXIST", () -> m.register(sp[0], f.interest(Events.WRITE)));
             ReadySet rs = new ReadySet(4);
             assertNothing(m, rs, 0); // still READ only, and not writable-reported
             send(sp[1], 1);
@@ -127,7 +127,7 @@ class BadInputTest {
             Multiplexer m = r.mux(f);
             int[] sp = r.socketPair();
             for (int bits : new int[] {0x40, 0x100, 0x100000, Events.NVAL}) {
-                assertThrows(IllegalArgumentException.class, () -> m.register(sp[0], Events.READ | bits),
+                assertThrows(IllegalArgumentException.class, () -> m.register(sp[0], f.interest(Events.READ) | bits),
                         Events.toString(bits));
             }
             assertStillWorks(m);
@@ -141,7 +141,7 @@ class BadInputTest {
         try (Res r = new Res()) {
             Multiplexer m = r.mux(f);
             int[] sp = r.socketPair();
-            m.register(sp[0], Events.READ | Events.ERR | Events.HUP | Events.PRI);
+            m.register(sp[0], f.interest(Events.READ | Events.ERR | Events.HUP | Events.PRI));
             ReadySet rs = new ReadySet(4);
             assertNothing(m, rs, 0);
             send(sp[1], 1);
@@ -170,13 +170,13 @@ class BadInputTest {
         try (Res r = new Res()) {
             int[] sp = r.socketPair();
             Multiplexer m = f.open();
-            m.register(sp[0], Events.READ);
+            m.register(sp[0], f.interest(Events.READ));
             assertTrue(m.isOpen());
             m.close();
             assertFalse(m.isOpen());
             ReadySet rs = new ReadySet(4);
-            assertThrows(IllegalStateException.class, () -> m.register(sp[1], Events.READ));
-            assertThrows(IllegalStateException.class, () -> m.modify(sp[0], Events.WRITE));
+            assertThrows(IllegalStateException.class, () -> m.register(sp[1], f.interest(Events.READ)));
+            assertThrows(IllegalStateException.class, () -> m.modify(sp[0], f.interest(Events.WRITE)));
             assertThrows(IllegalStateException.class, () -> m.unregister(sp[0]));
             IllegalStateException e = assertThrows(IllegalStateException.class, () -> m.await(rs, 0));
             assertTrue(e.getMessage().contains("closed"), e.getMessage());
@@ -227,7 +227,8 @@ class BadInputTest {
 
     /** A timeout of Long.MAX_VALUE (or any huge value) waits, and a wakeup ends it promptly. */
     @ParameterizedTest
-    @EnumSource(Flavour.class)
+    // SIGNAL: awaits in another thread than the one that opened it (SignalTest: the owner awaits)
+    @EnumSource(value = Flavour.class, mode = EnumSource.Mode.EXCLUDE, names = "SIGNAL")
     void hugeTimeoutsEndOnWakeup(Flavour f) throws Exception {
         for (long timeout : new long[] {Long.MAX_VALUE, Integer.MAX_VALUE + 1L, 1L << 53}) {
             try (Res r = new Res()) {

@@ -35,6 +35,11 @@ import net.jqwik.api.state.Transformer;
  * against a small model of fds, queued bytes and registrations. jqwik shrinks a failing chain to
  * a short one. Every failure must be a typed exception with the right errno name; no fd may leak.
  * <p>
+ * SIGNAL is modelled as what it is, edge-like reports of changes: every report must be allowed by
+ * the interest mask; what the register/modify scan saw and every arrival of data since the last
+ * await must be reported; eventfds are refused (EPERM), a dup of a registered fd is EBUSY, masks
+ * without EDGE or with ONESHOT, EXCLUSIVE or RDHUP are IllegalArgumentException.
+ * <p>
  * The model avoids the fd-number reuse traps: the ordinary close unregisters first; a rarer action
  * closes a still-registered fd (with no duplicates), checks the documented behaviour (epoll drops
  * it, a later unregister is EBADF; poll reports NVAL; select fails the await with EBADF) and then
@@ -95,6 +100,11 @@ class BindingModelFuzzTest {
         run(chain);
     }
 
+    @Property(tries = TRIES)
+    void signal(@ForAll("signalChains") ActionChain<Model> chain) throws IOException {
+        run(chain);
+    }
+
     @Provide
     Arbitrary<ActionChain<Model>> selectChains() {
         return chains(Mode.SELECT);
@@ -118,6 +128,11 @@ class BindingModelFuzzTest {
     @Provide
     Arbitrary<ActionChain<Model>> epollEdgeChains() {
         return chains(Mode.EPOLL_EDGE);
+    }
+
+    @Provide
+    Arbitrary<ActionChain<Model>> signalChains() {
+        return chains(Mode.SIGNAL);
     }
 
     /** fd number -> what it refers to, for leak reports. */
@@ -224,7 +239,7 @@ class BindingModelFuzzTest {
     }
 
     enum Mode {
-        SELECT, WIDE_SELECT, POLL, EPOLL, EPOLL_EDGE;
+        SELECT, WIDE_SELECT, POLL, EPOLL, EPOLL_EDGE, SIGNAL;
 
         Multiplexer open() {
             switch (this) {
@@ -234,6 +249,8 @@ class BindingModelFuzzTest {
                     return Multiplexer.openWideSelect();
                 case POLL:
                     return Multiplexer.open(Backend.POLL);
+                case SIGNAL:
+                    return Multiplexer.open(Backend.SIGNAL);
                 default:
                     return Multiplexer.open(Backend.EPOLL);
             }
@@ -277,6 +294,7 @@ class BindingModelFuzzTest {
         int mask;
         boolean fired;   // ONESHOT: reported since the last register/modify
         boolean pending; // EDGE/ONESHOT: something happened that must be reported at the next await
+        int must;        // SIGNAL: bits the next await must report (the scan's, and READ per arrival)
 
         Reg(int mask) {
             this.mask = mask;
@@ -394,7 +412,11 @@ class BindingModelFuzzTest {
                 m |= Events.RDHUP;
             }
             int f = (b >> 4) & 7;
-            if (mode == Mode.EPOLL_EDGE) {
+            if (mode == Mode.SIGNAL) {
+                int[] flags = {Events.EDGE, Events.EDGE, Events.EDGE, Events.EDGE, Events.EDGE,
+                    0, Events.EDGE | Events.ONESHOT, Events.EDGE | Events.EXCLUSIVE};
+                m |= flags[f]; // without EDGE, ONESHOT, EXCLUSIVE: IllegalArgumentException
+            } else if (mode == Mode.EPOLL_EDGE) {
                 int[] flags = {0, Events.EDGE, Events.EDGE, Events.ONESHOT, Events.ONESHOT,
                     Events.EDGE | Events.ONESHOT, Events.EXCLUSIVE, Events.EXCLUSIVE | Events.EDGE};
                 m |= flags[f];
@@ -415,6 +437,9 @@ class BindingModelFuzzTest {
         boolean illegalMask(int m) {
             if (mode.isEpoll()) {
                 return false;
+            }
+            if (mode == Mode.SIGNAL) {
+                return (m & Events.EDGE) == 0 || (m & (Events.ONESHOT | Events.EXCLUSIVE | Events.RDHUP)) != 0;
             }
             return (m & (Events.EDGE | Events.ONESHOT | Events.EXCLUSIVE)) != 0
                     || (mode.isSelect() && (m & Events.RDHUP) != 0);
@@ -441,8 +466,34 @@ class BindingModelFuzzTest {
                 expectErrno("EEXIST", () -> mux.register(fd, m));
                 return;
             }
+            if (mode == Mode.SIGNAL && fds.get(fd).kind == Kind.EVENTFD) {
+                expectErrno("EPERM", () -> mux.register(fd, m)); // an eventfd sends no SIGIO
+                return;
+            }
+            if (mode == Mode.SIGNAL && registeredVia(fds.get(fd))) {
+                expectErrno("EBUSY", () -> mux.register(fd, m)); // its description has O_ASYNC already
+                return;
+            }
             mux.register(fd, m);
-            regs.put(fd, new Reg(m));
+            Reg r = new Reg(m);
+            r.must = scanned(fd, m);
+            regs.put(fd, r);
+        }
+
+        /** Whether another fd of this open file description is registered (SIGNAL: EBUSY). */
+        private boolean registeredVia(OpenFile f) {
+            for (int fd : regs.keySet()) {
+                if (fds.get(fd) == f) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        /** SIGNAL: what the scan at register/modify finds, which the next await must report. */
+        private int scanned(int fd, int mask) {
+            int level = expectedLevel(fd, mask);
+            return level < 0 ? 0 : level;
         }
 
         void modify(int a, int b) throws IOException {
@@ -469,6 +520,7 @@ class BindingModelFuzzTest {
             r.mask = m;
             r.fired = false;
             r.pending = true;
+            r.must = scanned(fd, m);
         }
 
         void unregister(int a) throws IOException {
@@ -534,6 +586,7 @@ class BindingModelFuzzTest {
             for (Map.Entry<Integer, Reg> e : regs.entrySet()) {
                 if (fds.get(e.getKey()) == f && (e.getValue().mask & Events.READ) != 0) {
                     e.getValue().pending = true;
+                    e.getValue().must |= Events.READ; // SIGNAL: one POLL_IN signal per arrival
                 }
             }
         }
@@ -632,6 +685,16 @@ class BindingModelFuzzTest {
                     }
                     mux.unregister(fd);
                     break;
+                case SIGNAL: {
+                    // signals queued before the close still arrive for the (still registered) number;
+                    // unregister of the closed number is how the caller cleans up
+                    int n = mux.await(rs, 0);
+                    regs.put(fd, stale);
+                    check(n, fd);
+                    regs.remove(fd);
+                    mux.unregister(fd);
+                    break;
+                }
                 case POLL: {
                     // D3: poll reports POLLNVAL for the entry instead of failing
                     int n = mux.await(rs, 0);
@@ -667,8 +730,8 @@ class BindingModelFuzzTest {
         void badFd(int a, int b) throws IOException {
             if ((b & 1) == 0) {
                 int fd = -1 - a; // negative: EBADF for every operation on every backend
-                expectErrno("EBADF", () -> mux.register(fd, Events.READ));
-                expectErrno("EBADF", () -> mux.modify(fd, Events.READ));
+                expectErrno("EBADF", () -> mux.register(fd, readMask()));
+                expectErrno("EBADF", () -> mux.modify(fd, readMask()));
                 expectErrno("EBADF", () -> mux.unregister(fd));
                 return;
             }
@@ -676,10 +739,15 @@ class BindingModelFuzzTest {
             if (Fds.isOpen(fd) || fds.containsKey(fd)) {
                 return;
             }
-            expectErrno("EBADF", () -> mux.register(fd, Events.READ));
+            expectErrno("EBADF", () -> mux.register(fd, readMask()));
             String notThere = mode.isEpoll() ? "EBADF" : "ENOENT";
-            expectErrno(notThere, () -> mux.modify(fd, Events.READ));
+            expectErrno(notThere, () -> mux.modify(fd, readMask()));
             expectErrno(notThere, () -> mux.unregister(fd));
+        }
+
+        /** READ as a mask this mode accepts. */
+        int readMask() {
+            return mode == Mode.SIGNAL ? Events.READ | Events.EDGE : Events.READ;
         }
 
         // ---- await
@@ -746,7 +814,17 @@ class BindingModelFuzzTest {
                 int expected = expectedLevel(fd, r.mask);
                 int reported = rs.eventsOf(fd);
                 OpenFile f = fds.get(fd);
-                if (expected >= 0) {
+                if (mode == Mode.SIGNAL) {
+                    // a report is the change, not the state: only what must come is checked
+                    // (unless the peer is gone: then the model does not know the state)
+                    int must = r.must & r.mask & Events.READINESS;
+                    if (expected >= 0) {
+                        assertEquals(Events.toString(must), Events.toString(reported & must),
+                                "SIGNAL fd " + fd + " (" + f.kind + ", interest " + Events.toString(r.mask)
+                                        + ") had a change that was not reported: " + got);
+                    }
+                    r.must = 0;
+                } else if (expected >= 0) {
                     if (r.levelTriggered()) {
                         assertEquals(Events.toString(expected), Events.toString(reported),
                                 "level-triggered fd " + fd + " (" + f.kind + ", interest " + Events.toString(r.mask)

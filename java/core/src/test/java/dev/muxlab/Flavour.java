@@ -8,7 +8,8 @@ enum Flavour {
     SELECT(Backend.SELECT),
     WIDE_SELECT(Backend.SELECT_WIDE),
     POLL(Backend.POLL),
-    EPOLL(Backend.EPOLL);
+    EPOLL(Backend.EPOLL),
+    SIGNAL(Backend.SIGNAL);
 
     final Backend backend;
 
@@ -24,6 +25,14 @@ enum Flavour {
         return backend == Backend.SELECT || backend == Backend.SELECT_WIDE;
     }
 
+    /**
+     * {@code events} as an interest mask this flavour accepts for plain readiness: SIGNAL is
+     * edge-triggered only and requires {@link Events#EDGE}; the others take it as is.
+     */
+    int interest(int events) {
+        return backend == Backend.SIGNAL ? events | Events.EDGE : events;
+    }
+
     static Flavour of(Backend b) {
         switch (b) {
             case SELECT:
@@ -32,6 +41,8 @@ enum Flavour {
                 return WIDE_SELECT;
             case POLL:
                 return POLL;
+            case SIGNAL:
+                return SIGNAL;
             default:
                 return EPOLL;
         }

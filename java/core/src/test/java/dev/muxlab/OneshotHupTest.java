@@ -154,7 +154,7 @@ class OneshotHupTest {
             int[] tcp = T.tcpPair(r);
             int client = tcp[0];
             int server = tcp[1];
-            m.register(client, f.isSelect() ? Events.READ : 0);
+            m.register(client, f.interest(f.isSelect() ? Events.READ : 0));
             ReadySet rs = new ReadySet(8);
             assertNothing(m, rs, 0);
             Sockets.setLinger(server, true, 0);

@@ -45,7 +45,8 @@ class SocketsTest {
      * accepted socket has its own flags; data flows both ways.
      */
     @ParameterizedTest
-    @EnumSource(Flavour.class)
+    // SIGNAL: expects the listener reported again after an await that may have reported it (SignalTest: TCP)
+    @EnumSource(value = Flavour.class, mode = EnumSource.Mode.EXCLUDE, names = "SIGNAL")
     void nonBlockingConnectAcceptAndExchange(Flavour f) throws Exception {
         try (Res r = new Res()) {
             Multiplexer m = r.mux(f);
@@ -168,7 +169,7 @@ class SocketsTest {
                 return;
             }
             assertFalse(connected);
-            m.register(c, Events.WRITE);
+            m.register(c, Flavour.of(backend).interest(Events.WRITE));
             ReadySet rs = new ReadySet(4);
             assertEquals(1, m.await(rs, 5000), rs.toString());
             int ev = rs.eventsOf(c);
