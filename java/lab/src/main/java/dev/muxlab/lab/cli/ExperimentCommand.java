@@ -6,11 +6,12 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 import dev.muxlab.Fds;
-import dev.muxlab.lab.experiments.Experiment;
-import dev.muxlab.lab.experiments.ExperimentContext;
 import dev.muxlab.lab.experiments.Experiments;
-import dev.muxlab.lab.experiments.LabRunner;
-import dev.muxlab.lab.experiments.Selection;
+import dev.muxlab.lab.report.Experiment;
+import dev.muxlab.lab.report.ExperimentContext;
+import dev.muxlab.lab.report.LabRunner;
+import dev.muxlab.lab.report.Selection;
+
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 

@@ -1,7 +1,7 @@
 package dev.muxlab.lab.cli;
 
-import dev.muxlab.lab.experiments.Experiment;
 import dev.muxlab.lab.experiments.Experiments;
+import dev.muxlab.lab.report.Experiment;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 

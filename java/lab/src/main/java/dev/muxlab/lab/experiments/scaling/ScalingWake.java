@@ -1,4 +1,4 @@
-package dev.muxlab.lab.experiments;
+package dev.muxlab.lab.experiments.scaling;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -12,6 +12,8 @@ import dev.muxlab.Events;
 import dev.muxlab.Fds;
 import dev.muxlab.Multiplexer;
 import dev.muxlab.ReadySet;
+import dev.muxlab.lab.proc.ProcStats;
+import dev.muxlab.lab.report.Selection;
 
 /**
  * The blocking-wakeup part of the scaling experiment: a wait that really sleeps. N idle

@@ -1,4 +1,4 @@
-package dev.muxlab.lab.experiments;
+package dev.muxlab.lab.report;
 
 /**
  * One lab experiment: measures something about select, poll or epoll on this machine and

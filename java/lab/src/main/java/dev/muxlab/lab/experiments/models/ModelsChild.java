@@ -1,4 +1,4 @@
-package dev.muxlab.lab.experiments;
+package dev.muxlab.lab.experiments.models;
 
 import java.io.File;
 import java.io.IOException;
@@ -8,12 +8,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import dev.muxlab.lab.proc.ChildProcesses;
 import dev.muxlab.lab.server.Model;
 
 /**
@@ -26,8 +24,6 @@ import dev.muxlab.lab.server.Model;
  */
 final class ModelsChild implements AutoCloseable {
     private static final Pattern LISTENING = Pattern.compile("listening on ([0-9.]+):(\\d+)");
-    private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
-    private static volatile boolean hookInstalled;
 
     final Model model;
     final Process process;
@@ -48,32 +44,6 @@ final class ModelsChild implements AutoCloseable {
         this.errFile = errFile;
     }
 
-    /** The java launcher of this JVM. */
-    static String javaExecutable() {
-        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    }
-
-    /** Registers a process to be killed if this JVM exits while it runs. */
-    static void track(Process p) {
-        if (!hookInstalled) {
-            synchronized (LIVE) {
-                if (!hookInstalled) {
-                    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                        for (Process q : LIVE) {
-                            q.destroyForcibly();
-                        }
-                    }, "muxlab-models-reaper"));
-                    hookInstalled = true;
-                }
-            }
-        }
-        LIVE.add(p);
-    }
-
-    static void untrack(Process p) {
-        LIVE.remove(p);
-    }
-
     /**
      * Starts {@code muxlab serve --model M --proto echo --port 0} in a child JVM and waits (up to
      * {@code timeoutMillis}) for its "listening on" line. The child's output goes to files, not
@@ -82,7 +52,7 @@ final class ModelsChild implements AutoCloseable {
      */
     static ModelsChild start(Model model, int maxConnections, long timeoutMillis) throws IOException {
         List<String> cmd = new ArrayList<>();
-        cmd.add(javaExecutable());
+        cmd.add(ChildProcesses.javaExecutable());
         String lib = System.getProperty("muxlab.library.path");
         if (lib != null) {
             cmd.add("-Dmuxlab.library.path=" + lib);
@@ -106,7 +76,7 @@ final class ModelsChild implements AutoCloseable {
             deleteQuietly(err);
             throw e;
         }
-        track(p);
+        ChildProcesses.track(p);
         try {
             long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
             while (true) {
@@ -127,12 +97,12 @@ final class ModelsChild implements AutoCloseable {
                 Thread.sleep(20);
             }
         } catch (IOException | RuntimeException e) {
-            kill(p, 2_000);
+            ChildProcesses.kill(p, 2_000);
             deleteQuietly(out);
             deleteQuietly(err);
             throw e;
         } catch (InterruptedException e) {
-            kill(p, 2_000);
+            ChildProcesses.kill(p, 2_000);
             deleteQuietly(out);
             deleteQuietly(err);
             Thread.currentThread().interrupt();
@@ -163,26 +133,6 @@ final class ModelsChild implements AutoCloseable {
         return String.join(" | ", lines.subList(Math.max(0, lines.size() - 3), lines.size()));
     }
 
-    /** Stops a process: SIGTERM, then SIGKILL after {@code graceMillis}; waits for it to be gone. */
-    static void kill(Process p, long graceMillis) {
-        try {
-            if (p.isAlive()) {
-                p.destroy();
-                if (!p.waitFor(graceMillis, TimeUnit.MILLISECONDS)) {
-                    p.destroyForcibly();
-                    p.waitFor(10, TimeUnit.SECONDS);
-                }
-            }
-        } catch (InterruptedException e) {
-            p.destroyForcibly();
-            Thread.currentThread().interrupt();
-        } finally {
-            if (!p.isAlive()) {
-                untrack(p);
-            }
-        }
-    }
-
     boolean alive() {
         return process.isAlive();
     }
@@ -201,7 +151,7 @@ final class ModelsChild implements AutoCloseable {
             return stats;
         }
         stopped = true;
-        kill(process, 10_000);
+        ChildProcesses.kill(process, 10_000);
         for (String l : lines(outFile)) {
             if (l.startsWith("stopped: ")) {
                 stats = l.substring("stopped: ".length());

@@ -1,4 +1,4 @@
-package dev.muxlab.lab.experiments;
+package dev.muxlab.lab.experiments.scaling;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -7,11 +7,14 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
+import dev.muxlab.Fds;
+import dev.muxlab.lab.report.ExperimentContext;
+import dev.muxlab.lab.report.ExperimentResult;
+import dev.muxlab.lab.report.Table;
+import dev.muxlab.lab.testutil.OpenFds;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import dev.muxlab.Fds;
-import dev.muxlab.lab.testutil.OpenFds;
 
 /**
  * The scaling experiment against the real kernel: a quick run draws valid charts, measures

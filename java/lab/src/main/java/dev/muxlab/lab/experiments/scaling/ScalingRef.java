@@ -1,4 +1,4 @@
-package dev.muxlab.lab.experiments;
+package dev.muxlab.lab.experiments.scaling;
 
 import java.io.File;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package dev.muxlab.lab.experiments;
+package dev.muxlab.lab.experiments.scaling;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -9,6 +9,7 @@ import dev.muxlab.Events;
 import dev.muxlab.Fds;
 import dev.muxlab.Multiplexer;
 import dev.muxlab.ReadySet;
+import dev.muxlab.lab.report.Selection;
 
 /**
  * The dispatch loop of the scaling experiment, after libevent's test/bench.c: N socketpairs

@@ -1,4 +1,4 @@
-package dev.muxlab.lab.experiments;
+package dev.muxlab.lab.experiments.trigger;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -9,13 +9,19 @@ import java.util.List;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
-import dev.muxlab.Errno;
 import dev.muxlab.Backend;
+import dev.muxlab.Errno;
 import dev.muxlab.Events;
 import dev.muxlab.Fds;
 import dev.muxlab.Multiplexer;
 import dev.muxlab.NativeException;
 import dev.muxlab.ReadySet;
+import dev.muxlab.lab.experiments.fdlimit.FdLimitExperiment;
+import dev.muxlab.lab.proc.ProcStats;
+import dev.muxlab.lab.report.Experiment;
+import dev.muxlab.lab.report.ExperimentContext;
+import dev.muxlab.lab.report.ExperimentResult;
+import dev.muxlab.lab.report.Table;
 
 /**
  * {@code trigger}: level- versus edge-triggered epoll on AF_UNIX socket pairs, in four small

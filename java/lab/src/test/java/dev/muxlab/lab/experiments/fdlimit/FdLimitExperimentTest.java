@@ -1,4 +1,4 @@
-package dev.muxlab.lab.experiments;
+package dev.muxlab.lab.experiments.fdlimit;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -7,7 +7,11 @@ import java.util.List;
 import java.util.Map;
 
 import dev.muxlab.Fds;
+import dev.muxlab.lab.report.ExperimentContext;
+import dev.muxlab.lab.report.ExperimentResult;
+import dev.muxlab.lab.report.Table;
 import dev.muxlab.lab.testutil.OpenFds;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,11 +1,11 @@
-package dev.muxlab.lab.experiments;
+package dev.muxlab.lab.report;
 
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.io.IOException;
-import java.text.DecimalFormat;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.text.DecimalFormat;
 import java.util.List;
 import java.util.Map;
 

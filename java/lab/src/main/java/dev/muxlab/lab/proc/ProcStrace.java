@@ -1,4 +1,4 @@
-package dev.muxlab.lab.experiments;
+package dev.muxlab.lab.proc;
 
 import java.io.File;
 import java.io.IOException;
@@ -15,14 +15,14 @@ import java.util.Map;
  * threads, and threads created while attached), let something run, detach with SIGTERM (strace
  * then detaches cleanly and writes its summary), and parse the summary table.
  */
-final class ProcStrace implements AutoCloseable {
+public final class ProcStrace implements AutoCloseable {
     private final Process process;
     private final Path summary;
     private final Path log;
     private boolean detached;
 
     /** Per-syscall call counts, and their total. */
-    record Counts(Map<String, Long> calls, long total) {
+    public record Counts(Map<String, Long> calls, long total) {
     }
 
     private ProcStrace(Process process, Path summary, Path log) {
@@ -32,7 +32,7 @@ final class ProcStrace implements AutoCloseable {
     }
 
     /** The strace executable on PATH, or null. */
-    static Path find() {
+    public static Path find() {
         String path = System.getenv("PATH");
         if (path == null) {
             return null;
@@ -54,7 +54,7 @@ final class ProcStrace implements AutoCloseable {
      *
      * @throws IOException with strace's own message if it cannot attach (e.g. ptrace not permitted)
      */
-    static ProcStrace attach(Path strace, long pid, long timeoutMillis) throws IOException {
+    public static ProcStrace attach(Path strace, long pid, long timeoutMillis) throws IOException {
         Path out = Files.createTempFile("muxlab-strace-", ".txt");
         Path log = Files.createTempFile("muxlab-strace-", ".log");
         ProcessBuilder pb = new ProcessBuilder(strace.toString(), "-f", "-c", "-o", out.toString(), "-p",
@@ -70,7 +70,7 @@ final class ProcStrace implements AutoCloseable {
             Files.deleteIfExists(log);
             throw e;
         }
-        ModelsChild.track(p);
+        ChildProcesses.track(p);
         ProcStrace s = new ProcStrace(p, out, log);
         try {
             long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
@@ -112,9 +112,9 @@ final class ProcStrace implements AutoCloseable {
     }
 
     /** Detaches (SIGTERM to strace) and returns the counts of its summary. */
-    Counts detach() throws IOException {
+    public Counts detach() throws IOException {
         detached = true;
-        ModelsChild.kill(process, 15_000);
+        ChildProcesses.kill(process, 15_000);
         try {
             String text = Files.readString(summary, StandardCharsets.UTF_8);
             Counts c = parse(text);
@@ -134,7 +134,7 @@ final class ProcStrace implements AutoCloseable {
      * [errors], syscall", between dashed lines, ending with a "total" row (ignored: the rows are
      * summed instead).
      */
-    static Counts parse(String text) {
+    public static Counts parse(String text) {
         Map<String, Long> calls = new LinkedHashMap<>();
         long total = 0;
         for (String line : text.split("\n")) {
@@ -158,7 +158,7 @@ final class ProcStrace implements AutoCloseable {
     public void close() throws IOException {
         if (!detached) {
             detached = true;
-            ModelsChild.kill(process, 15_000);
+            ChildProcesses.kill(process, 15_000);
             Files.deleteIfExists(summary);
             Files.deleteIfExists(log);
         }

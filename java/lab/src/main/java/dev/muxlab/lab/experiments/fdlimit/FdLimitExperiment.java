@@ -1,4 +1,4 @@
-package dev.muxlab.lab.experiments;
+package dev.muxlab.lab.experiments.fdlimit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -15,6 +15,11 @@ import dev.muxlab.Fds;
 import dev.muxlab.Multiplexer;
 import dev.muxlab.NativeException;
 import dev.muxlab.ReadySet;
+import dev.muxlab.lab.report.Experiment;
+import dev.muxlab.lab.report.ExperimentContext;
+import dev.muxlab.lab.report.ExperimentResult;
+import dev.muxlab.lab.report.Selection;
+import dev.muxlab.lab.report.Table;
 
 /**
  * {@code fdlimit}: how many fds each backend can watch, and why it stops. Raises the soft
@@ -365,7 +370,7 @@ public final class FdLimitExperiment implements Experiment {
     }
 
     /** ctx.progress, rethrowing an IOException that the body had to wrap. */
-    static void progress(ExperimentContext ctx, String task, long total, Consumer<ExperimentContext.Step> body)
+    public static void progress(ExperimentContext ctx, String task, long total, Consumer<ExperimentContext.Step> body)
             throws Exception {
         try {
             ctx.progress(task, total, body);

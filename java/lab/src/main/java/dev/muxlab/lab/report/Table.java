@@ -1,4 +1,4 @@
-package dev.muxlab.lab.experiments;
+package dev.muxlab.lab.report;
 
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -1,4 +1,4 @@
-package dev.muxlab.lab.experiments;
+package dev.muxlab.lab.experiments.models;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -18,6 +18,15 @@ import dev.muxlab.Fds;
 import dev.muxlab.lab.load.LoadConfig;
 import dev.muxlab.lab.load.LoadGenerator;
 import dev.muxlab.lab.load.LoadResult;
+import dev.muxlab.lab.proc.ProcStats;
+import dev.muxlab.lab.proc.ProcStrace;
+import dev.muxlab.lab.report.Charts;
+import dev.muxlab.lab.report.Experiment;
+import dev.muxlab.lab.report.ExperimentContext;
+import dev.muxlab.lab.report.ExperimentResult;
+import dev.muxlab.lab.report.Machine;
+import dev.muxlab.lab.report.Selection;
+import dev.muxlab.lab.report.Table;
 import dev.muxlab.lab.server.Model;
 
 /**

@@ -1,4 +1,4 @@
-package dev.muxlab.lab.experiments;
+package dev.muxlab.lab.report;
 
 import java.io.IOException;
 import java.io.PrintStream;

@@ -1,8 +1,13 @@
-package dev.muxlab.lab.experiments;
+package dev.muxlab.lab.experiments.claims;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+
+import dev.muxlab.lab.report.Experiment;
+import dev.muxlab.lab.report.ExperimentContext;
+import dev.muxlab.lab.report.ExperimentResult;
+import dev.muxlab.lab.report.Table;
 
 /**
  * {@code claims}: the classic claims about IO models from the source tutorials, each tied to the

@@ -1,4 +1,4 @@
-package dev.muxlab.lab.experiments;
+package dev.muxlab.lab.experiments.scaling;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -14,6 +14,12 @@ import dev.muxlab.FdSetSizeException;
 import dev.muxlab.Fds;
 import dev.muxlab.Multiplexer;
 import dev.muxlab.NativeException;
+import dev.muxlab.lab.report.Charts;
+import dev.muxlab.lab.report.Experiment;
+import dev.muxlab.lab.report.ExperimentContext;
+import dev.muxlab.lab.report.ExperimentResult;
+import dev.muxlab.lab.report.Selection;
+import dev.muxlab.lab.report.Table;
 
 /**
  * "scaling": the method of libevent's test/bench.c on every backend. N socketpairs, all read

@@ -1,4 +1,4 @@
-package dev.muxlab.lab.experiments;
+package dev.muxlab.lab.proc;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -111,7 +111,7 @@ public final class ProcStats {
      * voluntary_ctxt_switches of the calling thread (/proc/thread-self/status): how many times
      * it blocked, e.g. slept in a wait. -1 if unknown.
      */
-    static long voluntarySwitches() {
+    public static long voluntarySwitches() {
         try {
             return statusNumber(Files.readString(Path.of("/proc/thread-self/status")), "voluntary_ctxt_switches");
         } catch (IOException | RuntimeException e) {
