@@ -6,8 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.function.Consumer;
 
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
@@ -59,20 +59,27 @@ public final class ExperimentContext {
         return p;
     }
 
+    /** The work behind a progress bar: advances the bar through {@code step} and may throw anything. */
+    @FunctionalInterface
+    public interface Task {
+        void run(Step step) throws Exception;
+    }
+
     /**
-     * Runs body with a console progress bar of {@code total} steps; body calls the consumer with
-     * the number of steps done. Without a terminal (or in tests) the bar is a plain log line.
+     * Runs body with a console progress bar of {@code total} steps; body advances it through the
+     * {@link Step} it gets. Without a terminal (or in tests) the bar is a plain log line. What the
+     * body throws is thrown on, unwrapped.
      */
-    public void progress(String task, long total, Consumer<Step> body) throws Exception {
+    public void progress(String task, long total, Task body) throws Exception {
         if (!progressBars) {
             log.println("  " + task + " ...");
-            body.accept(new Step(null));
+            body.run(new Step(null));
             return;
         }
         try (ProgressBar pb = new ProgressBarBuilder().setTaskName(task).setInitialMax(total)
                 .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(250).continuousUpdate()
-                .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err)).build()) {
-            body.accept(new Step(pb));
+                .setConsumer(new ConsoleProgressBarConsumer(System.err)).build()) {
+            body.run(new Step(pb));
         }
     }
 

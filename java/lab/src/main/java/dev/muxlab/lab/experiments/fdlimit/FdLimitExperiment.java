@@ -1,12 +1,10 @@
 package dev.muxlab.lab.experiments.fdlimit;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.function.Consumer;
 
 import dev.muxlab.Errno;
 import dev.muxlab.Events;
@@ -88,11 +86,11 @@ public final class FdLimitExperiment implements Experiment {
         // 1. the sweeps
         List<Sweep> sweeps = new ArrayList<>();
         int cap = ctx.quick ? QUICK_CAP : FULL_CAP;
-        progress(ctx, "fdlimit: registering fds until refused", (long) backends.size() * Math.min(rlimit, cap), step -> {
+        ctx.progress("fdlimit: registering fds until refused", (long) backends.size() * Math.min(rlimit, cap), step -> {
             long base = 0;
             for (String b : backends) {
                 step.message(b);
-                sweeps.add(uncheckedGet(() -> sweep(b, rlimit, cap)));
+                sweeps.add(sweep(b, rlimit, cap));
                 base += Math.min(rlimit, cap);
                 step.stepTo(base);
             }
@@ -116,8 +114,8 @@ public final class FdLimitExperiment implements Experiment {
         }
         List<Timing> timings = new ArrayList<>();
         if (!timed.isEmpty()) {
-            progress(ctx, "fdlimit: timing await over low and high fd numbers", timed.size() * 2L,
-                    step -> uncheckedRun(() -> timeLowHigh(ctx, timed, Math.min(rlimit, cap), timings, step)));
+            ctx.progress("fdlimit: timing await over low and high fd numbers", timed.size() * 2L,
+                    step -> timeLowHigh(ctx, timed, Math.min(rlimit, cap), timings, step));
             Table t2 = r.table(new Table("One await (timeout 0, 1 of " + TIMED_FDS
                     + " fds ready): low vs high fd numbers", "backend", "fds", "fd numbers", "ns/await", "high / low"));
             double low = Double.NaN;
@@ -367,40 +365,5 @@ public final class FdLimitExperiment implements Experiment {
 
     private static Timing findTiming(List<Timing> list, String backend, String set) {
         return list.stream().filter(t -> t.backend().equals(backend) && t.set().equals(set)).findFirst().orElse(null);
-    }
-
-    /** ctx.progress, rethrowing an IOException that the body had to wrap. */
-    public static void progress(ExperimentContext ctx, String task, long total, Consumer<ExperimentContext.Step> body)
-            throws Exception {
-        try {
-            ctx.progress(task, total, body);
-        } catch (UncheckedIOException e) {
-            throw e.getCause();
-        }
-    }
-
-    /** An IO action for the progress callbacks, which cannot throw checked exceptions. */
-    interface IoAction<T> {
-        T run() throws IOException;
-    }
-
-    interface IoRunnable {
-        void run() throws IOException;
-    }
-
-    static <T> T uncheckedGet(IoAction<T> a) {
-        try {
-            return a.run();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    static void uncheckedRun(IoRunnable a) {
-        try {
-            a.run();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

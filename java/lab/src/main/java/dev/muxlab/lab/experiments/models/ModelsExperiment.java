@@ -195,13 +195,6 @@ public final class ModelsExperiment implements Experiment {
         }
     }
 
-    /** Carries a checked exception out of the progress callback. */
-    private static final class Escape extends RuntimeException {
-        Escape(Exception cause) {
-            super(cause);
-        }
-    }
-
     @Override
     public ExperimentResult run(ExperimentContext ctx) throws Exception {
         List<Model> models = models(ctx);
@@ -228,20 +221,12 @@ public final class ModelsExperiment implements Experiment {
                 steps++;
             }
         }
-        try {
-            ctx.progress("models: " + models.size() + " server models", steps, step -> {
-                try {
-                    long done = 0;
-                    for (Model m : models) {
-                        done = runModel(ctx, m, tm, softLimit, hardLimit, strace, cells, idles, syscalls, step, done);
-                    }
-                } catch (IOException | InterruptedException e) {
-                    throw new Escape(e);
-                }
-            });
-        } catch (Escape e) {
-            throw (Exception) e.getCause();
-        }
+        ctx.progress("models: " + models.size() + " server models", steps, step -> {
+            long done = 0;
+            for (Model m : models) {
+                done = runModel(ctx, m, tm, softLimit, hardLimit, strace, cells, idles, syscalls, step, done);
+            }
+        });
 
         double[] loadAfter = ProcStats.loadAverage();
         report(ctx, r, cells, idles, syscalls, strace, tm, softLimit, hardLimit);

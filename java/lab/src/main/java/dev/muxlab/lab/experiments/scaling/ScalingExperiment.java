@@ -220,29 +220,21 @@ public final class ScalingExperiment implements Experiment {
         // ---- the sweep
         List<Cell> cells = new ArrayList<>();
         List<String> cFailures = new ArrayList<>();
-        Exception[] failure = new Exception[1];
         int total = cellCount;
         ctx.progress("scaling: " + total + " cells (backend x A x N), Java and C", total, step -> {
-            try {
-                for (int a : ACTIVE) {
-                    for (String row : rows) {
-                        for (int n : plan.get(key(row, a))) {
-                            step.message(row + " A=" + a + " N=" + n);
-                            Cell c = measure(row, n, a, mode, ref, notes, cFailures);
-                            if (c != null) {
-                                cells.add(c);
-                            }
-                            step.step();
+            for (int a : ACTIVE) {
+                for (String row : rows) {
+                    for (int n : plan.get(key(row, a))) {
+                        step.message(row + " A=" + a + " N=" + n);
+                        Cell c = measure(row, n, a, mode, ref, notes, cFailures);
+                        if (c != null) {
+                            cells.add(c);
                         }
+                        step.step();
                     }
                 }
-            } catch (Exception e) {
-                failure[0] = e;
             }
         });
-        if (failure[0] != null) {
-            throw failure[0];
-        }
         if (!cFailures.isEmpty()) {
             notes.add("C reference failed in " + cFailures.size() + " cell(s) (n/a there): " + cFailures.get(0)
                     + (cFailures.size() > 1 ? " ..." : ""));
@@ -279,24 +271,17 @@ public final class ScalingExperiment implements Experiment {
         WakeMode wm = ctx.quick ? new WakeMode(3, 20, 100, 1000, 100) : new WakeMode(5, 200, 500, 20_000, 800);
         List<WakeCell> wakeCells = new ArrayList<>();
         ctx.progress("scaling: " + wakeCount + " blocking-wakeup cells (backend x N)", wakeCount, step -> {
-            try {
-                for (String b : wakeRows) {
-                    for (int n : wakePlan.get(b)) {
-                        step.message("blocking " + b + " N=" + n);
-                        WakeCell c = measureWake(b, n, edge, wm, notes);
-                        if (c != null) {
-                            wakeCells.add(c);
-                        }
-                        step.step();
+            for (String b : wakeRows) {
+                for (int n : wakePlan.get(b)) {
+                    step.message("blocking " + b + " N=" + n);
+                    WakeCell c = measureWake(b, n, edge, wm, notes);
+                    if (c != null) {
+                        wakeCells.add(c);
                     }
+                    step.step();
                 }
-            } catch (Exception e) {
-                failure[0] = e;
             }
         });
-        if (failure[0] != null) {
-            throw failure[0];
-        }
 
         report(ctx, res, rows, cells, notes, limits, maxN, ref);
         reportWake(ctx, res, wakeRows, wakeCells, cells, wm, edge);

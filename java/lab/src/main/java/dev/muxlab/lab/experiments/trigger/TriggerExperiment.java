@@ -16,7 +16,6 @@ import dev.muxlab.Fds;
 import dev.muxlab.Multiplexer;
 import dev.muxlab.NativeException;
 import dev.muxlab.ReadySet;
-import dev.muxlab.lab.experiments.fdlimit.FdLimitExperiment;
 import dev.muxlab.lab.proc.ProcStats;
 import dev.muxlab.lab.report.Experiment;
 import dev.muxlab.lab.report.ExperimentContext;
@@ -353,18 +352,11 @@ public final class TriggerExperiment implements Experiment {
                 "case", "interest", "threads woken", "threads whose wait reported the fd",
                 "threads that read the byte"));
         List<WakeResult> results = new ArrayList<>();
-        FdLimitExperiment.progress(ctx, "trigger: two waiters, one event", (long) cases.size() * reps, step -> {
+        ctx.progress("trigger: two waiters, one event", (long) cases.size() * reps, step -> {
             long done = 0;
             for (WakeCase c : cases) {
                 step.message(c.label());
-                try {
-                    results.add(wakeCase(c, reps));
-                } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException(e);
-                }
+                results.add(wakeCase(c, reps));
                 done += reps;
                 step.stepTo(done);
             }
