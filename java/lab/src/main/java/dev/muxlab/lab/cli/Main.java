@@ -33,6 +33,7 @@ public final class Main {
     /** Runs the CLI and returns the exit code (for tests). */
     public static int run(String... args) {
         CommandLine cl = new CommandLine(new Main());
+        cl.setParameterExceptionHandler(ExperimentCommand.oneLineErrors(cl.getParameterExceptionHandler()));
         cl.addSubcommand("run", spec("run", null,
                 "Run every experiment (fdlimit, trigger, scaling, models) and the claims; write results/<time>/report.md"));
         for (Experiment e : Experiments.all()) {

@@ -4,8 +4,16 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import dev.muxlab.Backend;
+import dev.muxlab.Trigger;
 
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
@@ -22,33 +30,73 @@ public final class ExperimentContext {
     public final boolean quick;
     /** Where CSV/JSON/PNG files go (created if missing). */
     public final Path outDir;
-    /** null for all; else one of the names in {@link Selection#BACKENDS}. */
-    public final String backend;
-    /** null for both; else "lt" or "et". */
-    public final String trigger;
+    /** The backends the user asked for; empty: no filter (every backend). */
+    public final Set<Backend> backends;
+    /** The trigger modes the user asked for (they filter the backends that have triggers); empty: no filter. */
+    public final Set<Trigger> triggers;
     public final PrintStream log;
     /** Results of experiments run earlier in this invocation, by name. */
     public final Map<String, ExperimentResult> done = new LinkedHashMap<>();
     private final boolean progressBars;
 
-    public ExperimentContext(boolean quick, Path outDir, String backend, String trigger, PrintStream log,
+    /**
+     * @param backends the backends to run; empty (or every backend) for all
+     * @param triggers the trigger modes to run; empty (or both) for both
+     * @throws IllegalArgumentException for trigger modes with only backends that have none
+     */
+    public ExperimentContext(boolean quick, Path outDir, Set<Backend> backends, Set<Trigger> triggers, PrintStream log,
             boolean progressBars) {
         this.quick = quick;
         this.outDir = outDir;
-        this.backend = backend;
-        this.trigger = trigger;
+        this.backends = filter(Backend.class, backends);
+        this.triggers = filter(Trigger.class, triggers);
         this.log = log;
         this.progressBars = progressBars;
+        if (!this.triggers.isEmpty() && !this.backends.isEmpty()
+                && this.backends.stream().noneMatch(Backend::hasTriggers)) {
+            throw new IllegalArgumentException("--trigger applies to the " + ids(EnumSet.allOf(Backend.class).stream()
+                    .filter(Backend::hasTriggers).toList()) + " backend only, not " + ids(this.backends));
+        }
     }
 
-    /** Whether the user's --backend filter lets this backend name through. */
-    public boolean wants(String backendName) {
-        return backend == null || backend.equals(backendName);
+    /** An unmodifiable copy; empty when nothing or everything is chosen (no filter). */
+    private static <E extends Enum<E>> Set<E> filter(Class<E> type, Set<E> chosen) {
+        if (chosen == null || chosen.isEmpty() || chosen.containsAll(EnumSet.allOf(type))) {
+            return Collections.unmodifiableSet(EnumSet.noneOf(type));
+        }
+        return Collections.unmodifiableSet(EnumSet.copyOf(chosen));
     }
 
-    /** Whether the user's --trigger filter lets "lt" or "et" through. */
-    public boolean wantsTrigger(String lt) {
-        return trigger == null || trigger.equals(lt);
+    /** The ids of backends or triggers, comma-separated as on the command line. */
+    public static String ids(Collection<?> values) {
+        return values.stream().map(String::valueOf).collect(Collectors.joining(","));
+    }
+
+    /** Whether the --backend filter lets this backend through. */
+    public boolean wants(Backend backend) {
+        return backends.isEmpty() || backends.contains(backend);
+    }
+
+    /** Whether the --trigger filter lets this trigger mode through. */
+    public boolean wants(Trigger trigger) {
+        return triggers.isEmpty() || triggers.contains(trigger);
+    }
+
+    /**
+     * Whether the filters let a multiplexer through: its backend, and its trigger mode where the
+     * backend has trigger modes (select and poll are level-triggered whatever --trigger says).
+     */
+    public boolean wants(Backend backend, Trigger trigger) {
+        return wants(backend) && (!backend.hasTriggers() || wants(trigger));
+    }
+
+    /** The filters for a report: "backend epoll, trigger et"; "" without filters. */
+    public String filters() {
+        if (backends.isEmpty() && triggers.isEmpty()) {
+            return "";
+        }
+        return "backend " + (backends.isEmpty() ? "all" : ids(backends)) + ", trigger "
+                + (triggers.isEmpty() ? "both" : ids(triggers));
     }
 
     /** Writes a text file into the output folder and returns its path. */

@@ -163,9 +163,8 @@ public final class LabRunner {
         md.append("- command: `").append(command).append("`\n");
         md.append("- date: ").append(ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME)).append('\n');
         md.append("- mode: ").append(ctx.quick ? "quick" : "full");
-        if (ctx.backend != null || ctx.trigger != null) {
-            md.append(" (backend ").append(ctx.backend == null ? "all" : ctx.backend).append(", trigger ")
-                    .append(ctx.trigger == null ? "both" : ctx.trigger).append(')');
+        if (!ctx.filters().isEmpty()) {
+            md.append(" (").append(ctx.filters()).append(')');
         }
         md.append('\n');
         for (Map.Entry<String, String> m : Machine.describe().entrySet()) {

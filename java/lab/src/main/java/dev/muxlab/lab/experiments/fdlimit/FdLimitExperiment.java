@@ -1,11 +1,11 @@
 package dev.muxlab.lab.experiments.fdlimit;
 
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
+import dev.muxlab.Backend;
 import dev.muxlab.Errno;
 import dev.muxlab.Events;
 import dev.muxlab.FdSetSizeException;
@@ -16,7 +16,6 @@ import dev.muxlab.ReadySet;
 import dev.muxlab.lab.report.Experiment;
 import dev.muxlab.lab.report.ExperimentContext;
 import dev.muxlab.lab.report.ExperimentResult;
-import dev.muxlab.lab.report.Selection;
 import dev.muxlab.lab.report.Table;
 
 /**
@@ -60,11 +59,11 @@ public final class FdLimitExperiment implements Experiment {
     }
 
     /** What one sweep found. */
-    record Sweep(String backend, int count, int maxFd, String stoppedBecause, double millis) {
+    record Sweep(Backend backend, int count, int maxFd, String stoppedBecause, double millis) {
     }
 
     /** One timed configuration. */
-    record Timing(String backend, String set, int[] fds, double nsPerAwait) {
+    record Timing(Backend backend, String set, int[] fds, double nsPerAwait) {
     }
 
     @Override
@@ -76,20 +75,15 @@ public final class FdLimitExperiment implements Experiment {
         r.figure("fdlimit.rlimit", rlimit);
         warmUpErrorPath();
 
-        List<String> backends = new ArrayList<>();
-        for (String b : Selection.BACKENDS) {
-            if (ctx.wants(b)) {
-                backends.add(b);
-            }
-        }
+        List<Backend> backends = Arrays.stream(Backend.values()).filter(ctx::wants).toList();
 
         // 1. the sweeps
         List<Sweep> sweeps = new ArrayList<>();
         int cap = ctx.quick ? QUICK_CAP : FULL_CAP;
         ctx.progress("fdlimit: registering fds until refused", (long) backends.size() * Math.min(rlimit, cap), step -> {
             long base = 0;
-            for (String b : backends) {
-                step.message(b);
+            for (Backend b : backends) {
+                step.message(b.id());
                 sweeps.add(sweep(b, rlimit, cap));
                 base += Math.min(rlimit, cap);
                 step.stepTo(base);
@@ -98,20 +92,16 @@ public final class FdLimitExperiment implements Experiment {
         Table t1 = r.table(new Table("Registering eventfds in rising fd order until refused (RLIMIT_NOFILE " + rlimit
                 + ")", "backend", "fds registered", "highest fd", "stopped because", "time (ms)"));
         for (Sweep s : sweeps) {
-            t1.row(s.backend(), s.count(), s.maxFd(), s.stoppedBecause(), s.millis());
-            r.figure("fdlimit." + s.backend() + ".count", s.count());
-            r.figure("fdlimit." + s.backend() + ".max_fd", s.maxFd());
+            t1.row(s.backend().id(), s.count(), s.maxFd(), s.stoppedBecause(), s.millis());
+            r.figure("fdlimit." + s.backend().id() + ".count", s.count());
+            r.figure("fdlimit." + s.backend().id() + ".max_fd", s.maxFd());
         }
         t1.note("Each multiplexer also holds its own wakeup eventfd (and epoll its epoll fd), and the JVM had "
                 + "some fds open already, so the count is a little below the highest fd + 1.");
 
-        // 2. wide select vs poll vs epoll: low fd numbers vs high fd numbers
-        List<String> timed = new ArrayList<>();
-        for (String b : List.of("select-wide", "poll", "epoll")) {
-            if (ctx.wants(b)) {
-                timed.add(b);
-            }
-        }
+        // 2. wide select vs poll vs epoll: low fd numbers vs high fd numbers (classic select cannot
+        // watch fds numbered near the limit)
+        List<Backend> timed = backends.stream().filter(b -> b != Backend.SELECT).toList();
         List<Timing> timings = new ArrayList<>();
         if (!timed.isEmpty()) {
             ctx.progress("fdlimit: timing await over low and high fd numbers", timed.size() * 2L,
@@ -124,9 +114,9 @@ public final class FdLimitExperiment implements Experiment {
                 if (isLow) {
                     low = tm.nsPerAwait();
                 }
-                t2.row(tm.backend(), tm.fds().length, tm.fds()[0] + ".." + tm.fds()[tm.fds().length - 1],
+                t2.row(tm.backend().id(), tm.fds().length, tm.fds()[0] + ".." + tm.fds()[tm.fds().length - 1],
                         tm.nsPerAwait(), isLow ? "" : Table.fmt(tm.nsPerAwait() / low) + "x");
-                r.figure("fdlimit." + tm.backend() + "." + tm.set() + "_ns", tm.nsPerAwait());
+                r.figure("fdlimit." + tm.backend().id() + "." + tm.set() + "_ns", tm.nsPerAwait());
             }
             t2.note("Median of several batches of awaits; the same " + TIMED_FDS + " fds per row pair, one of them an "
                     + "eventfd with a non-zero counter (always readable). Wide select passes bitmaps up to the highest "
@@ -135,28 +125,28 @@ public final class FdLimitExperiment implements Experiment {
         }
 
         // findings
-        Sweep sel = find(sweeps, "select");
-        Sweep ep = find(sweeps, "epoll");
-        Sweep po = find(sweeps, "poll");
+        Sweep sel = find(sweeps, Backend.SELECT);
+        Sweep ep = find(sweeps, Backend.EPOLL);
+        Sweep po = find(sweeps, Backend.POLL);
         r.paragraph(String.format(Locale.ROOT, "The soft RLIMIT_NOFILE was %d and was raised to the hard limit %d.",
                 softBefore, hard));
         if (sel != null) {
             r.summary("select (glibc fd_set) highest fd", sel.maxFd() + " (" + sel.stoppedBecause() + ")");
         }
-        Sweep big = ep != null ? ep : po != null ? po : find(sweeps, "select-wide");
+        Sweep big = ep != null ? ep : po != null ? po : find(sweeps, Backend.SELECT_WIDE);
         if (big != null) {
-            r.summary(big.backend() + " fds registered", big.count() + " of limit " + rlimit + " (" + big.stoppedBecause()
+            r.summary(big.backend().id() + " fds registered", big.count() + " of limit " + rlimit + " (" + big.stoppedBecause()
                     + ")");
         }
-        Timing wl = findTiming(timings, "select-wide", "low");
-        Timing wh = findTiming(timings, "select-wide", "high");
+        Timing wl = findTiming(timings, Backend.SELECT_WIDE, "low");
+        Timing wh = findTiming(timings, Backend.SELECT_WIDE, "high");
         if (wl != null && wh != null) {
             r.summary("wide select, 10 fds near " + wl.fds()[0] + " vs near " + wh.fds()[0],
                     Table.fmt(wl.nsPerAwait()) + " vs " + Table.fmt(wh.nsPerAwait()) + " ns/await ("
                             + Table.fmt(wh.nsPerAwait() / wl.nsPerAwait()) + "x)");
         }
-        Timing el = findTiming(timings, "epoll", "low");
-        Timing eh = findTiming(timings, "epoll", "high");
+        Timing el = findTiming(timings, Backend.EPOLL, "low");
+        Timing eh = findTiming(timings, Backend.EPOLL, "high");
         if (el != null && eh != null) {
             r.summary("epoll, same comparison", Table.fmt(el.nsPerAwait()) + " vs " + Table.fmt(eh.nsPerAwait())
                     + " ns/await");
@@ -186,8 +176,6 @@ public final class FdLimitExperiment implements Experiment {
             if (e.errnoName().isEmpty()) {
                 throw new AssertionError(e);
             }
-        } catch (IOException e) {
-            // not expected; only the class loading matters
         }
     }
 
@@ -195,7 +183,7 @@ public final class FdLimitExperiment implements Experiment {
      * Opens eventfds one by one and registers each for READ until the backend refuses or opening
      * fails; closes everything it opened before returning.
      */
-    static Sweep sweep(String backend, int rlimit, int cap) throws IOException {
+    static Sweep sweep(Backend backend, int rlimit, int cap) throws NativeException {
         int[] fds = new int[Math.max(16, Math.min(rlimit, cap) + 16)];
         int opened = 0;
         int count = 0;
@@ -205,7 +193,7 @@ public final class FdLimitExperiment implements Experiment {
         NativeException registerError = null;
         boolean capped = false;
         long t0 = System.nanoTime();
-        Multiplexer m = Selection.open(backend);
+        Multiplexer m = Multiplexer.create(backend);
         try {
             while (true) {
                 if (cap > 0 && count >= cap) {
@@ -259,8 +247,8 @@ public final class FdLimitExperiment implements Experiment {
         return new Sweep(backend, count, maxFd, why, ms);
     }
 
-    private void timeLowHigh(ExperimentContext ctx, List<String> backends, int limit, List<Timing> out,
-            ExperimentContext.Step step) throws IOException {
+    private void timeLowHigh(ExperimentContext ctx, List<Backend> backends, int limit, List<Timing> out,
+            ExperimentContext.Step step) throws NativeException {
         int[] high = new int[TIMED_FDS];
         int[] low = new int[TIMED_FDS];
         Arrays.fill(high, -1);
@@ -276,7 +264,7 @@ public final class FdLimitExperiment implements Experiment {
             int batches = ctx.quick ? 5 : 11;
             int iters = ctx.quick ? 2000 : 20000;
             int done = 0;
-            for (String b : backends) {
+            for (Backend b : backends) {
                 double[] ns = time(b, low, high, batches, iters);
                 out.add(new Timing(b, "low", low.clone(), ns[0]));
                 out.add(new Timing(b, "high", high.clone(), ns[1]));
@@ -297,7 +285,7 @@ public final class FdLimitExperiment implements Experiment {
      * Fills {@code high} with eventfds numbered just below {@code limit} (the fd limit, or the sweep
      * cap): opens filler eventfds until the numbers get there, keeps the last few and closes the filler.
      */
-    private static void openHigh(int[] high, int limit) throws IOException {
+    private static void openHigh(int[] high, int limit) throws NativeException {
         int target = limit - TIMED_FDS - 6; // a little headroom below the limit for the JVM
         int[] filler = new int[Math.max(16, limit)];
         int n = 0;
@@ -326,8 +314,9 @@ public final class FdLimitExperiment implements Experiment {
      * Median ns per await(timeout 0) for the low and the high set, batches of {@code iters}
      * interleaved (low, high, low, ...) so that drift in clock speed or load hits both alike.
      */
-    private static double[] time(String backend, int[] low, int[] high, int batches, int iters) throws IOException {
-        try (Multiplexer ml = Selection.open(backend); Multiplexer mh = Selection.open(backend)) {
+    private static double[] time(Backend backend, int[] low, int[] high, int batches, int iters)
+            throws NativeException {
+        try (Multiplexer ml = Multiplexer.create(backend); Multiplexer mh = Multiplexer.create(backend)) {
             Multiplexer[] ms = {ml, mh};
             int[][] sets = {low, high};
             ReadySet rs = new ReadySet(16);
@@ -359,11 +348,11 @@ public final class FdLimitExperiment implements Experiment {
         }
     }
 
-    private static Sweep find(List<Sweep> list, String backend) {
-        return list.stream().filter(s -> s.backend().equals(backend)).findFirst().orElse(null);
+    private static Sweep find(List<Sweep> list, Backend backend) {
+        return list.stream().filter(s -> s.backend() == backend).findFirst().orElse(null);
     }
 
-    private static Timing findTiming(List<Timing> list, String backend, String set) {
-        return list.stream().filter(t -> t.backend().equals(backend) && t.set().equals(set)).findFirst().orElse(null);
+    private static Timing findTiming(List<Timing> list, Backend backend, String set) {
+        return list.stream().filter(t -> t.backend() == backend && t.set().equals(set)).findFirst().orElse(null);
     }
 }

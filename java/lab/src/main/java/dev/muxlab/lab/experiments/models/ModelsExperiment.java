@@ -6,14 +6,17 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 
+import dev.muxlab.Backend;
 import dev.muxlab.Fds;
 import dev.muxlab.lab.load.LoadConfig;
 import dev.muxlab.lab.load.LoadGenerator;
@@ -25,7 +28,6 @@ import dev.muxlab.lab.report.Experiment;
 import dev.muxlab.lab.report.ExperimentContext;
 import dev.muxlab.lab.report.ExperimentResult;
 import dev.muxlab.lab.report.Machine;
-import dev.muxlab.lab.report.Selection;
 import dev.muxlab.lab.report.Table;
 import dev.muxlab.lab.server.Model;
 
@@ -82,40 +84,25 @@ public final class ModelsExperiment implements Experiment {
                 + " is not a server model.";
     }
 
-    /** The models the user's filters let through, in a fixed order. */
+    /** Some server model runs on one of these backends (none on select-wide). */
+    @Override
+    public boolean appliesTo(Set<Backend> backends) {
+        return backends.isEmpty() || Arrays.stream(Model.values()).anyMatch(m -> backends.contains(m.backend()));
+    }
+
+    /**
+     * The models the user's filters let through, in a fixed order: a reactor by its backend and
+     * trigger mode, a model without a multiplexer only when no --backend is given.
+     */
     static List<Model> models(ExperimentContext ctx) {
-        Selection.checkBackend(ctx.backend);
-        Selection.checkTrigger(ctx.trigger);
-        List<Model> out = new ArrayList<>();
-        if (ctx.backend == null) {
-            for (Model m : Model.values()) {
-                if (!m.isEpoll() || ctx.wantsTrigger(m == Model.EPOLL_LT ? "lt" : "et")) {
-                    out.add(m);
-                }
-            }
-            return out;
-        }
-        switch (ctx.backend) {
-            case "select":
-                out.add(Model.SELECT);
-                break;
-            case "poll":
-                out.add(Model.POLL);
-                break;
-            case "epoll":
-                if (ctx.wantsTrigger("lt")) {
-                    out.add(Model.EPOLL_LT);
-                }
-                if (ctx.wantsTrigger("et")) {
-                    out.add(Model.EPOLL_ET);
-                }
-                break;
-            case "select-wide":
-                throw new IllegalArgumentException("models: no server model uses select-wide (the select server uses"
-                        + " glibc's fd_set); use --backend select, poll or epoll, or no --backend for every model");
-            default:
-                throw new IllegalArgumentException("unknown backend '" + ctx.backend + "' (allowed: "
-                        + String.join(", ", Selection.BACKENDS) + ")");
+        List<Model> out = Arrays.stream(Model.values())
+                .filter(m -> m.backend() == null ? ctx.backends.isEmpty() : ctx.wants(m.backend(), m.trigger()))
+                .toList();
+        if (out.isEmpty()) {
+            throw new IllegalArgumentException("models: no server model uses " + ExperimentContext.ids(ctx.backends)
+                    + " (the select server uses glibc's fd_set); use --backend " + ExperimentContext.ids(
+                    Arrays.stream(Model.values()).map(Model::backend).filter(Objects::nonNull).distinct().toList())
+                    + ", or no --backend for every model");
         }
         return out;
     }

@@ -8,8 +8,9 @@ import java.nio.ByteBuffer;
 import dev.muxlab.Events;
 import dev.muxlab.Fds;
 import dev.muxlab.Multiplexer;
+import dev.muxlab.NativeException;
 import dev.muxlab.ReadySet;
-import dev.muxlab.lab.report.Selection;
+import dev.muxlab.Trigger;
 
 /**
  * The dispatch loop of the scaling experiment, after libevent's test/bench.c: N socketpairs
@@ -49,7 +50,7 @@ final class ScalingBench implements AutoCloseable {
         }
     }
 
-    final String backend;
+    final ScalingRow row;
     final int n;
     final int active;
     private final boolean edge;
@@ -66,17 +67,17 @@ final class ScalingBench implements AutoCloseable {
      * Opens the multiplexer (first, so that its wakeup fd gets a low number, as in C) and the N
      * socketpairs. On failure everything opened so far is closed again.
      *
-     * @param backend select, select-wide, poll, epoll-lt or epoll-et
+     * @param row the backend and its trigger mode
      */
-    ScalingBench(String backend, int n, int active) throws IOException {
+    ScalingBench(ScalingRow row, int n, int active) throws NativeException {
         if (active < 1 || active > n) {
             throw new IllegalArgumentException("need 1 <= A <= N, got A=" + active + " N=" + n);
         }
-        this.backend = backend;
+        this.row = row;
         this.n = n;
         this.active = active;
-        this.edge = backend.equals("epoll-et");
-        this.mux = Selection.open(backend.startsWith("epoll") ? "epoll" : backend);
+        this.edge = row.trigger() == Trigger.EDGE;
+        this.mux = Multiplexer.create(row.backend());
         this.rd = new int[n];
         this.wr = new int[n];
         java.util.Arrays.fill(rd, -1);
@@ -84,7 +85,7 @@ final class ScalingBench implements AutoCloseable {
         for (int i = 0; i < BUF; i++) {
             out.put(i, (byte) 'e');
         }
-        int events = edge ? Events.READ | Events.EDGE : Events.READ;
+        int events = Events.READ | row.trigger().flags();
         try {
             for (int i = 0; i < n; i++) {
                 int[] sp = Fds.socketPair();
@@ -99,7 +100,7 @@ final class ScalingBench implements AutoCloseable {
                 index[sp[0]] = i;
                 mux.register(sp[0], events);
             }
-        } catch (IOException | RuntimeException e) {
+        } catch (NativeException | RuntimeException e) {
             close();
             throw e;
         }
@@ -134,7 +135,7 @@ final class ScalingBench implements AutoCloseable {
                 int fd = ready.fd(e);
                 int i = fd < index.length ? index[fd] : -1;
                 if (i < 0) {
-                    throw new IllegalStateException(backend + " reported fd " + fd + ", not one of ours");
+                    throw new IllegalStateException(row + " reported fd " + fd + ", not one of ours");
                 }
                 long got = 0;
                 for (;;) {
@@ -165,7 +166,7 @@ final class ScalingBench implements AutoCloseable {
                 }
             }
             if (iters > guard) {
-                throw new IllegalStateException(backend + " run did not finish: " + count + " of " + total
+                throw new IllegalStateException(row + " run did not finish: " + count + " of " + total
                         + " bytes after " + iters + " awaits");
             }
         }

@@ -1,7 +1,6 @@
 package dev.muxlab.lab.experiments.scaling;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -10,15 +9,16 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeSet;
 
+import dev.muxlab.Backend;
 import dev.muxlab.FdSetSizeException;
 import dev.muxlab.Fds;
 import dev.muxlab.Multiplexer;
 import dev.muxlab.NativeException;
+import dev.muxlab.Trigger;
 import dev.muxlab.lab.report.Charts;
 import dev.muxlab.lab.report.Experiment;
 import dev.muxlab.lab.report.ExperimentContext;
 import dev.muxlab.lab.report.ExperimentResult;
-import dev.muxlab.lab.report.Selection;
 import dev.muxlab.lab.report.Table;
 
 /**
@@ -51,9 +51,10 @@ import dev.muxlab.lab.report.Table;
  * b in select, select-wide, poll, epoll.
  */
 public final class ScalingExperiment implements Experiment {
-    /** The rows, in table and chart order. */
-    public static final List<String> ROWS = List.of("select", "select-wide", "poll", "epoll-lt", "epoll-et");
     static final int[] ACTIVE = {1, 100};
+    /** The rows the crossover compares. */
+    private static final ScalingRow POLL = ScalingRow.of(Backend.POLL);
+    private static final ScalingRow EPOLL_LT = new ScalingRow(Backend.EPOLL, Trigger.LEVEL);
     static final int[] QUICK_N = {10, 100, 1000, 4000};
     static final int[] FULL_N = {10, 30, 100, 300, 1000, 3000, 9000};
     /** N values of the blocking-wakeup part (select: those below FD_SETSIZE, plus its largest). */
@@ -109,26 +110,13 @@ public final class ScalingExperiment implements Experiment {
     }
 
     /** One measured cell; NaN where not measured. */
-    record Cell(String backend, int a, int n, int w, double javaNs, double javaUs, double javaEventNs,
+    record Cell(ScalingRow row, int a, int n, int w, double javaNs, double javaUs, double javaEventNs,
             double eventsPerIter, double javaWall, double cNs, double cUs, double cEventNs, double cWall) {
     }
 
     @Override
     public ExperimentResult run(ExperimentContext ctx) throws Exception {
-        Selection.checkBackend(ctx.backend);
-        Selection.checkTrigger(ctx.trigger);
-        if (ctx.trigger != null && ctx.backend != null && !ctx.backend.equals("epoll")) {
-            throw new IllegalArgumentException("--trigger applies to the epoll backend only, not " + ctx.backend);
-        }
-        List<String> rows = new ArrayList<>();
-        for (String r : ROWS) {
-            boolean want = r.startsWith("epoll")
-                    ? ctx.wants("epoll") && ctx.wantsTrigger(r.substring("epoll-".length()))
-                    : ctx.wants(r);
-            if (want) {
-                rows.add(r);
-            }
-        }
+        List<ScalingRow> rows = ScalingRow.ALL.stream().filter(r -> ctx.wants(r.backend(), r.trigger())).toList();
         Mode mode = ctx.quick ? new Mode(5, 8, 100_000) : new Mode(7, 20, 200_000);
         ExperimentResult res = new ExperimentResult(name(), title());
         List<String> notes = new ArrayList<>();
@@ -137,7 +125,7 @@ public final class ScalingExperiment implements Experiment {
         int soft = Fds.raiseOpenFileLimit();
         int hard = Fds.hardOpenFileLimit();
         int fdSetSize;
-        try (Multiplexer m = Selection.open("select")) {
+        try (Multiplexer m = Multiplexer.create(Backend.SELECT)) {
             fdSetSize = m.fdLimit();
         }
         int open = Fds.countOpen();
@@ -171,7 +159,7 @@ public final class ScalingExperiment implements Experiment {
         Map<String, List<Integer>> plan = new LinkedHashMap<>();
         int cellCount = 0;
         for (int a : ACTIVE) {
-            for (String row : rows) {
+            for (ScalingRow row : rows) {
                 TreeSet<Integer> ns = new TreeSet<>();
                 int minN = a == 1 ? 1 : 2 * a;
                 for (int n : fits) {
@@ -182,7 +170,7 @@ public final class ScalingExperiment implements Experiment {
                 if (!userN && a > 1 && minN <= maxN) {
                     ns.add(minN);
                 }
-                if (row.equals("select")) {
+                if (row.backend() == Backend.SELECT) {
                     ns.removeIf(n -> n > selectMax);
                     if (!userN && selectMax >= minN && selectMax <= maxN) {
                         ns.add(selectMax);
@@ -192,7 +180,7 @@ public final class ScalingExperiment implements Experiment {
                 cellCount += ns.size();
             }
         }
-        if (rows.contains("select")) {
+        if (rows.contains(ScalingRow.of(Backend.SELECT))) {
             notes.add("select (glibc fd_set): N <= " + selectMax + " only, so that every fd number stays below FD_SETSIZE = "
                     + fdSetSize + " (" + open + " fds were open before the socketpairs).");
         }
@@ -210,7 +198,7 @@ public final class ScalingExperiment implements Experiment {
         // backend class before anything is timed
         int perRun = (int) Math.max(2000, mode.warmupIters / (2L * rows.size()));
         for (int round = 0; round < 2; round++) {
-            for (String row : rows) {
+            for (ScalingRow row : rows) {
                 try (ScalingBench b = new ScalingBench(row, 10, 1)) {
                     b.run(perRun);
                 }
@@ -223,7 +211,7 @@ public final class ScalingExperiment implements Experiment {
         int total = cellCount;
         ctx.progress("scaling: " + total + " cells (backend x A x N), Java and C", total, step -> {
             for (int a : ACTIVE) {
-                for (String row : rows) {
+                for (ScalingRow row : rows) {
                     for (int n : plan.get(key(row, a))) {
                         step.message(row + " A=" + a + " N=" + n);
                         Cell c = measure(row, n, a, mode, ref, notes, cFailures);
@@ -241,24 +229,24 @@ public final class ScalingExperiment implements Experiment {
         }
 
         // ---- the blocking part: a wait that sleeps, one wakeup per round
-        List<String> wakeRows = new ArrayList<>();
-        for (String b : Selection.BACKENDS) {
+        List<Backend> wakeRows = new ArrayList<>();
+        for (Backend b : Backend.values()) {
             // quick mode leaves select-wide out unless asked for by name (it repeats select's cost)
-            boolean skipWide = ctx.quick && b.equals("select-wide") && ctx.backend == null;
-            if (ctx.wants(b) && (ctx.trigger == null || b.equals("epoll")) && !skipWide) {
+            boolean skipWide = ctx.quick && b == Backend.SELECT_WIDE && !ctx.backends.contains(b);
+            if (ctx.wants(b) && (ctx.triggers.isEmpty() || b.hasTriggers()) && !skipWide) {
                 wakeRows.add(b);
             }
         }
-        Map<String, List<Integer>> wakePlan = new LinkedHashMap<>();
+        Map<Backend, List<Integer>> wakePlan = new LinkedHashMap<>();
         int wakeCount = 0;
-        for (String b : wakeRows) {
+        for (Backend b : wakeRows) {
             TreeSet<Integer> ns = new TreeSet<>();
             for (int n : userN ? fits.stream().mapToInt(Integer::intValue).toArray() : ctx.quick ? WAKE_QUICK_N : WAKE_FULL_N) {
                 if (n <= maxN) {
                     ns.add(n);
                 }
             }
-            if (b.equals("select")) {
+            if (b == Backend.SELECT) {
                 boolean cut = ns.removeIf(n -> n > selectMax);
                 if (cut && !userN && selectMax >= 1) {
                     ns.add(selectMax);
@@ -267,14 +255,14 @@ public final class ScalingExperiment implements Experiment {
             wakePlan.put(b, new ArrayList<>(ns));
             wakeCount += ns.size();
         }
-        boolean edge = "et".equals(ctx.trigger);
+        Trigger wakeTrigger = ctx.wants(Trigger.LEVEL) ? Trigger.LEVEL : Trigger.EDGE;
         WakeMode wm = ctx.quick ? new WakeMode(3, 20, 100, 1000, 100) : new WakeMode(5, 200, 500, 20_000, 800);
         List<WakeCell> wakeCells = new ArrayList<>();
         ctx.progress("scaling: " + wakeCount + " blocking-wakeup cells (backend x N)", wakeCount, step -> {
-            for (String b : wakeRows) {
+            for (Backend b : wakeRows) {
                 for (int n : wakePlan.get(b)) {
-                    step.message("blocking " + b + " N=" + n);
-                    WakeCell c = measureWake(b, n, edge, wm, notes);
+                    step.message("blocking " + b.id() + " N=" + n);
+                    WakeCell c = measureWake(b, n, wakeTrigger, wm, notes);
                     if (c != null) {
                         wakeCells.add(c);
                     }
@@ -284,7 +272,7 @@ public final class ScalingExperiment implements Experiment {
         });
 
         report(ctx, res, rows, cells, notes, limits, maxN, ref);
-        reportWake(ctx, res, wakeRows, wakeCells, cells, wm, edge);
+        reportWake(ctx, res, wakeRows, wakeCells, cells, wm, wakeTrigger);
         return res;
     }
 
@@ -296,7 +284,7 @@ public final class ScalingExperiment implements Experiment {
     }
 
     /** One blocking-wakeup cell: timed rounds per run, median waiter CPU and wall-clock ns per round. */
-    record WakeCell(String backend, int n, int rounds, long pauseNs, double cpuNs, double wallNs,
+    record WakeCell(Backend backend, int n, int rounds, long pauseNs, double cpuNs, double wallNs,
             double sleepsPerRound) {
     }
 
@@ -305,7 +293,7 @@ public final class ScalingExperiment implements Experiment {
     /** Linux's default timer slack, which parkNanos adds to the pause (for sizing runs only). */
     private static final long PAUSE_SLACK_NS = 50_000;
 
-    private static WakeCell measureWake(String backend, int n, boolean edge, WakeMode wm, List<String> notes)
+    private static WakeCell measureWake(Backend backend, int n, Trigger trigger, WakeMode wm, List<String> notes)
             throws IOException, InterruptedException {
         double[] cpu = new double[wm.runs];
         double[] wall = new double[wm.runs];
@@ -314,7 +302,7 @@ public final class ScalingExperiment implements Experiment {
         long timeoutMs = 30_000 + (long) (wm.warmup + wm.maxRounds) * (1 + n / 100);
         int rounds;
         long pauseNs;
-        try (ScalingWake w = new ScalingWake(backend, n, edge)) {
+        try (ScalingWake w = new ScalingWake(backend, n, trigger)) {
             ScalingWake.Run cal = w.run(wm.warmup, 100, 0, timeoutMs);
             pauseNs = PAUSE_MIN_NS + 2 * (long) cal.cpuNsPerRound();
             rounds = (int) Math.max(wm.minRounds, Math.min(wm.maxRounds,
@@ -326,10 +314,10 @@ public final class ScalingExperiment implements Experiment {
                 sleeps[r] = x.sleepsPerRound();
             }
         } catch (FdSetSizeException e) {
-            notes.add("blocking " + backend + " N = " + n + " skipped: " + e.getMessage());
+            notes.add("blocking " + backend.id() + " N = " + n + " skipped: " + e.getMessage());
             return null;
-        } catch (NativeException | UncheckedIOException e) {
-            notes.add("blocking " + backend + " N = " + n + " skipped: " + e.getMessage());
+        } catch (NativeException e) {
+            notes.add("blocking " + backend.id() + " N = " + n + " skipped: " + e.getMessage());
             return null;
         }
         return new WakeCell(backend, n, rounds, pauseNs, median(cpu), median(wall), median(sleeps));
@@ -352,8 +340,8 @@ public final class ScalingExperiment implements Experiment {
         return sxx == 0 ? Double.NaN : sxy / sxx;
     }
 
-    private static String key(String row, int a) {
-        return row + "/" + a;
+    private static String key(ScalingRow row, int a) {
+        return row.id() + "/" + a;
     }
 
     static int[] parseNs(String s) {
@@ -371,7 +359,7 @@ public final class ScalingExperiment implements Experiment {
     }
 
     /** Java then C for one cell; null (with a note) when the Java side cannot set it up. */
-    private static Cell measure(String row, int n, int a, Mode mode, ScalingRef ref, List<String> notes,
+    private static Cell measure(ScalingRow row, int n, int a, Mode mode, ScalingRef ref, List<String> notes,
             List<String> cFailures) throws IOException {
         int w;
         double[] iter = new double[mode.runs];
@@ -397,7 +385,7 @@ public final class ScalingExperiment implements Experiment {
         } catch (FdSetSizeException e) {
             notes.add(row + " N = " + n + " skipped: " + e.getMessage());
             return null;
-        } catch (NativeException | UncheckedIOException e) {
+        } catch (NativeException e) {
             notes.add(row + " N = " + n + " A = " + a + " skipped: " + e.getMessage());
             return null;
         }
@@ -477,7 +465,7 @@ public final class ScalingExperiment implements Experiment {
         return k;
     }
 
-    private void report(ExperimentContext ctx, ExperimentResult res, List<String> rows, List<Cell> cells,
+    private void report(ExperimentContext ctx, ExperimentResult res, List<ScalingRow> rows, List<Cell> cells,
             List<String> notes, String limits, int maxN, ScalingRef ref) throws IOException {
         Table main = new Table("Cost per loop iteration (median of the runs)", "backend", "N", "A", "Java ns/iter",
                 "C ns/iter", "Java/C", "W", "Java us/run", "C us/run", "Java ns/event", "C ns/event", "events/iter",
@@ -489,14 +477,14 @@ public final class ScalingExperiment implements Experiment {
             if (Double.isFinite(ratio)) {
                 ratios.add(ratio);
             }
-            main.row(c.backend, c.n, c.a, c.javaNs, c.cNs, ratio, c.w, c.javaUs, c.cUs, c.javaEventNs, c.cEventNs,
+            main.row(c.row.id(), c.n, c.a, c.javaNs, c.cNs, ratio, c.w, c.javaUs, c.cUs, c.javaEventNs, c.cEventNs,
                     c.eventsPerIter, c.javaWall, c.cWall);
             for (double b : new double[] {c.javaWall / c.javaNs, c.cWall / c.cNs}) {
                 if (Double.isFinite(b)) {
                     busy.add(b);
                 }
             }
-            String base = "scaling." + c.backend + ".a" + c.a;
+            String base = "scaling." + c.row.id() + ".a" + c.a;
             res.figure(base + ".n" + c.n + ".ns", c.javaNs);
             res.figure(base + ".c.n" + c.n + ".ns", c.cNs);
         }
@@ -510,11 +498,11 @@ public final class ScalingExperiment implements Experiment {
         Map<Integer, List<Charts.Series>> series = new LinkedHashMap<>();
         for (int a : ACTIVE) {
             List<Charts.Series> list = new ArrayList<>();
-            for (String row : rows) {
+            for (ScalingRow row : rows) {
                 List<double[]> java = new ArrayList<>();
                 List<double[]> c = new ArrayList<>();
                 for (Cell cell : cells) {
-                    if (cell.backend.equals(row) && cell.a == a) {
+                    if (cell.row.equals(row) && cell.a == a) {
                         java.add(new double[] {cell.n, cell.javaNs});
                         c.add(new double[] {cell.n, cell.cNs});
                     }
@@ -526,15 +514,15 @@ public final class ScalingExperiment implements Experiment {
                 double cSlope = logLogSlope(c);
                 double g = java.get(java.size() - 1)[1] / java.get(0)[1];
                 double cg = c.get(c.size() - 1)[1] / c.get(0)[1];
-                String base = "scaling." + row + ".a" + a;
+                String base = "scaling." + row.id() + ".a" + a;
                 res.figure(base + ".slope", slope);
                 res.figure(base + ".growth", g);
                 res.figure(base + ".c.slope", cSlope);
                 res.figure(base + ".c.growth", cg);
-                growth.row(row, a, (int) java.get(0)[0] + ".." + (int) java.get(java.size() - 1)[0], slope, g, cSlope, cg);
-                list.add(new Charts.Series(row + " (Java)", java, false));
+                growth.row(row.id(), a, (int) java.get(0)[0] + ".." + (int) java.get(java.size() - 1)[0], slope, g, cSlope, cg);
+                list.add(new Charts.Series(row.id() + " (Java)", java, false));
                 if (c.stream().anyMatch(p -> Double.isFinite(p[1]))) {
-                    list.add(new Charts.Series(row + " (C)", c, true));
+                    list.add(new Charts.Series(row.id() + " (C)", c, true));
                 }
             }
             series.put(a, list);
@@ -560,9 +548,9 @@ public final class ScalingExperiment implements Experiment {
             int a = ACTIVE[ai];
             List<double[]> common = new ArrayList<>();
             for (Cell p : cells) {
-                if (p.backend.equals("poll") && p.a == a) {
+                if (p.row.equals(POLL) && p.a == a) {
                     for (Cell q : cells) {
-                        if (q.backend.equals("epoll-lt") && q.a == a && q.n == p.n) {
+                        if (q.row.equals(EPOLL_LT) && q.a == a && q.n == p.n) {
                             common.add(new double[] {p.n, p.javaNs, q.javaNs});
                         }
                     }
@@ -571,7 +559,7 @@ public final class ScalingExperiment implements Experiment {
             double cross = Double.NaN;
             String text;
             if (common.isEmpty()) {
-                text = "not measured (needs poll and epoll-lt)";
+                text = "not measured (needs " + POLL + " and " + EPOLL_LT + ")";
             } else {
                 int k = crossoverIndex(common);
                 if (k < 0) {
@@ -601,8 +589,8 @@ public final class ScalingExperiment implements Experiment {
         res.figure("scaling.ratio.median", ratioMedian);
 
         // ---- summary and paragraphs
-        res.summary("poll slope (A=1)", slopeText(res, "poll", 1));
-        res.summary("epoll slope (A=1)", slopeText(res, "epoll-lt", 1));
+        res.summary("poll slope (A=1)", slopeText(res, POLL, 1));
+        res.summary("epoll slope (A=1)", slopeText(res, EPOLL_LT, 1));
         res.summary("epoll overtakes poll at N (A=1)", crossText[0]);
         res.summary("epoll overtakes poll at N (A=100)", crossText[1]);
         res.summary("Java/C median", Double.isNaN(ratioMedian) ? "n/a (no C reference)"
@@ -622,8 +610,8 @@ public final class ScalingExperiment implements Experiment {
         }
     }
 
-    private void reportWake(ExperimentContext ctx, ExperimentResult res, List<String> wakeRows, List<WakeCell> wakeCells,
-            List<Cell> cells, WakeMode wm, boolean edge) throws IOException {
+    private void reportWake(ExperimentContext ctx, ExperimentResult res, List<Backend> wakeRows, List<WakeCell> wakeCells,
+            List<Cell> cells, WakeMode wm, Trigger trigger) throws IOException {
         if (wakeRows.isEmpty()) {
             return;
         }
@@ -634,11 +622,11 @@ public final class ScalingExperiment implements Experiment {
         StringBuilder perFd = new StringBuilder();
         int minN = Integer.MAX_VALUE;
         int maxN = 0;
-        for (String b : wakeRows) {
+        for (Backend b : wakeRows) {
             List<double[]> pts = new ArrayList<>();
             WakeCell first = null;
             for (WakeCell c : wakeCells) {
-                if (!c.backend.equals(b)) {
+                if (c.backend != b) {
                     continue;
                 }
                 if (first == null) {
@@ -646,9 +634,9 @@ public final class ScalingExperiment implements Experiment {
                 }
                 double g = c.cpuNs / first.cpuNs;
                 double added = c == first ? Double.NaN : (c.cpuNs - first.cpuNs) / (c.n - first.n);
-                t.row(b, c.n, c.cpuNs / 1e3, c.wallNs / 1e3, c == first ? "1" : String.format(Locale.ROOT, "%.1f", g),
+                t.row(b.id(), c.n, c.cpuNs / 1e3, c.wallNs / 1e3, c == first ? "1" : String.format(Locale.ROOT, "%.1f", g),
                         c == first ? "" : added, c.sleepsPerRound, c.pauseNs / 1e3, c.rounds);
-                String base = "scaling.blocking." + b;
+                String base = "scaling.blocking." + b.id();
                 res.figure(base + ".n" + c.n + ".ns", c.cpuNs);
                 res.figure(base + ".n" + c.n + ".wall_ns", c.wallNs);
                 res.figure(base + ".n" + c.n + ".sleeps", c.sleepsPerRound);
@@ -660,11 +648,11 @@ public final class ScalingExperiment implements Experiment {
                 continue;
             }
             double slope = linearSlope(pts);
-            res.figure("scaling.blocking." + b + ".per_fd_ns", slope);
-            res.figure("scaling.blocking." + b + ".growth", pts.get(pts.size() - 1)[1] / pts.get(0)[1]);
-            perFd.append(perFd.length() == 0 ? "" : ", ").append(b).append(' ')
+            res.figure("scaling.blocking." + b.id() + ".per_fd_ns", slope);
+            res.figure("scaling.blocking." + b.id() + ".growth", pts.get(pts.size() - 1)[1] / pts.get(0)[1]);
+            perFd.append(perFd.length() == 0 ? "" : ", ").append(b.id()).append(' ')
                     .append(Double.isNaN(slope) ? "n/a" : String.format(Locale.ROOT, "%.1f", slope));
-            series.add(new Charts.Series(b, pts, false));
+            series.add(new Charts.Series(b.id(), pts, false));
         }
         t.note("One round: the pinger writes a byte to the ping pair, the waiter wakes from await(timeout -1), reads it"
                 + " and answers on an unregistered ack socketpair; the pinger sends the next byte only after the ack"
@@ -677,7 +665,7 @@ public final class ScalingExperiment implements Experiment {
                 + " sleeps/round: the waiter's voluntary context switches per round (/proc/thread-self/status),"
                 + " about 1 when every await slept. x smallest N: CPU against the"
                 + " row's smallest N; ns per added fd: (CPU - CPU at the smallest N) / (N - smallest N)."
-                + (edge ? " epoll edge-triggered (--trigger et)." : ""));
+                + (trigger == Trigger.EDGE ? " epoll edge-triggered (--trigger et)." : ""));
         res.table(t);
         ctx.write("scaling-blocking.csv", t.toCsv());
         if (!series.isEmpty()) {
@@ -691,7 +679,7 @@ public final class ScalingExperiment implements Experiment {
         double pollBlocking = res.get("scaling.blocking.poll.per_fd_ns");
         List<double[]> spin = new ArrayList<>();
         for (Cell c : cells) {
-            if (c.backend.equals("poll") && c.a == 1 && c.n >= minN && c.n <= maxN) {
+            if (c.row.equals(POLL) && c.a == 1 && c.n >= minN && c.n <= maxN) {
                 spin.add(new double[] {c.n, c.javaNs});
             }
         }
@@ -718,7 +706,7 @@ public final class ScalingExperiment implements Experiment {
         }
     }
 
-    private static String slopeText(ExperimentResult res, String row, int a) {
+    private static String slopeText(ExperimentResult res, ScalingRow row, int a) {
         double s = res.get("scaling." + row + ".a" + a + ".slope");
         if (Double.isNaN(s)) {
             return "not measured";

@@ -177,12 +177,12 @@ final class ScalingRef {
      *
      * @throws IOException with the program's own message when it fails
      */
-    Result run(String backend, int n, int active, int writes, int runs) throws IOException {
+    Result run(ScalingRow row, int n, int active, int writes, int runs) throws IOException {
         if (binary == null) {
             throw new IOException("no C reference");
         }
         List<String> cmd = List.of(binary.toString(), "-w", "1", "-r", String.valueOf(runs), "-T", "1",
-                "-c", String.valueOf(ScalingBench.CAPACITY), backend, String.valueOf(n), String.valueOf(active),
+                "-c", String.valueOf(ScalingBench.CAPACITY), row.id(), String.valueOf(n), String.valueOf(active),
                 String.valueOf(writes));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();

@@ -8,12 +8,14 @@ import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
+import dev.muxlab.Backend;
 import dev.muxlab.Events;
 import dev.muxlab.Fds;
 import dev.muxlab.Multiplexer;
+import dev.muxlab.NativeException;
 import dev.muxlab.ReadySet;
+import dev.muxlab.Trigger;
 import dev.muxlab.lab.proc.ProcStats;
-import dev.muxlab.lab.report.Selection;
 
 /**
  * The blocking-wakeup part of the scaling experiment: a wait that really sleeps. N idle
@@ -53,7 +55,7 @@ final class ScalingWake implements AutoCloseable {
         }
     }
 
-    final String backend;
+    final Backend backend;
     final int n;
     private final Multiplexer mux;
     private final int[] idle;
@@ -75,20 +77,19 @@ final class ScalingWake implements AutoCloseable {
      * Opens the multiplexer, the ping and ack pairs and the N idle pairs; on failure closes what
      * it opened.
      *
-     * @param backend select, select-wide, poll or epoll
-     * @param edge register edge-triggered (epoll only)
+     * @param trigger the trigger mode to register in (edge: epoll only)
      */
-    ScalingWake(String backend, int n, boolean edge) throws IOException {
+    ScalingWake(Backend backend, int n, Trigger trigger) throws NativeException {
         this.backend = backend;
         this.n = n;
         this.idle = new int[2 * n];
         Arrays.fill(idle, -1);
         int[] ping = {-1, -1};
         int[] ack = {-1, -1};
-        Multiplexer m = Selection.open(backend);
+        Multiplexer m = Multiplexer.create(backend);
         try {
             ack = Fds.socketPair(false); // blocking: the pinger sleeps in read until the ack
-            int events = edge ? Events.READ | Events.EDGE : Events.READ;
+            int events = Events.READ | trigger.flags();
             for (int i = 0; i < n; i++) {
                 int[] sp = Fds.socketPair();
                 idle[2 * i] = sp[0];
@@ -97,7 +98,7 @@ final class ScalingWake implements AutoCloseable {
             }
             ping = Fds.socketPair(); // last: highest fd number, end of the poll array
             m.register(ping[0], events);
-        } catch (IOException | RuntimeException e) {
+        } catch (NativeException | RuntimeException e) {
             m.close();
             for (int fd : new int[] {ping[0], ping[1], ack[0], ack[1]}) {
                 Fds.closeQuietly(fd);

@@ -6,6 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
@@ -16,6 +18,7 @@ import dev.muxlab.Fds;
 import dev.muxlab.Multiplexer;
 import dev.muxlab.NativeException;
 import dev.muxlab.ReadySet;
+import dev.muxlab.Trigger;
 import dev.muxlab.lab.proc.ProcStats;
 import dev.muxlab.lab.report.Experiment;
 import dev.muxlab.lab.report.ExperimentContext;
@@ -58,22 +61,28 @@ public final class TriggerExperiment implements Experiment {
                 + " many the kernel woke (counted from each thread's context switches).";
     }
 
+    /** Only epoll has trigger modes. */
+    @Override
+    public boolean appliesTo(Set<Backend> backends) {
+        return backends.isEmpty() || backends.contains(Backend.EPOLL);
+    }
+
     @Override
     public ExperimentResult run(ExperimentContext ctx) throws Exception {
-        if (ctx.backend != null && !ctx.backend.equals("epoll")) {
+        if (!ctx.wants(Backend.EPOLL)) {
             throw new IllegalArgumentException("trigger: only the epoll backend has edge-triggered mode; --backend "
-                    + ctx.backend + " cannot run it (use --backend epoll or leave --backend out)");
+                    + ExperimentContext.ids(ctx.backends) + " cannot run it (use --backend epoll or leave --backend out)");
         }
         ExperimentResult r = new ExperimentResult(name(), title());
         long waitMs = 100; // long enough to show that no report comes; the same in quick and full mode
-        boolean lt = ctx.wantsTrigger("lt");
-        boolean et = ctx.wantsTrigger("et");
+        boolean lt = ctx.wants(Trigger.LEVEL);
+        boolean et = ctx.wants(Trigger.EDGE);
 
         partA(r, lt, et, waitMs);
         if (et) {
             partB(r, waitMs);
         }
-        partC(r, et && !lt, waitMs);
+        partC(r, et && !lt ? Trigger.EDGE : Trigger.LEVEL, waitMs);
         partD(ctx, r, lt, et);
 
         double ltw = r.get("trigger.a.lt.wakeups");
@@ -111,24 +120,24 @@ public final class TriggerExperiment implements Experiment {
     record ReadRun(int wakeups, int reads, long bytesRead, long bytesLeft, boolean stalled) {
     }
 
-    private void partA(ExperimentResult r, boolean lt, boolean et, long waitMs) throws IOException {
+    private void partA(ExperimentResult r, boolean lt, boolean et, long waitMs) throws NativeException {
         Table t = r.table(new Table("(a) 64 KiB sent at once, read in 1 KiB reads", "mode", "reader",
                 "wakeups", "read calls", "bytes read", "bytes left", "outcome"));
         if (lt) {
-            ReadRun a = readMessage(0, false, waitMs);
-            t.row("LT", "1 KiB per wakeup", a.wakeups(), a.reads(), a.bytesRead(), a.bytesLeft(), outcome(a, waitMs));
+            ReadRun a = readMessage(Trigger.LEVEL, false, waitMs);
+            t.row(label(Trigger.LEVEL), "1 KiB per wakeup", a.wakeups(), a.reads(), a.bytesRead(), a.bytesLeft(), outcome(a, waitMs));
             r.figure("trigger.a.lt.wakeups", a.wakeups()).figure("trigger.a.lt.reads", a.reads());
-            ReadRun b = readMessage(0, true, waitMs);
-            t.row("LT", "drain until EAGAIN per wakeup", b.wakeups(), b.reads(), b.bytesRead(), b.bytesLeft(),
+            ReadRun b = readMessage(Trigger.LEVEL, true, waitMs);
+            t.row(label(Trigger.LEVEL), "drain until EAGAIN per wakeup", b.wakeups(), b.reads(), b.bytesRead(), b.bytesLeft(),
                     outcome(b, waitMs));
         }
         if (et) {
-            ReadRun c = readMessage(Events.EDGE, false, waitMs);
-            t.row("ET", "1 KiB per wakeup", c.wakeups(), c.reads(), c.bytesRead(), c.bytesLeft(), outcome(c, waitMs));
+            ReadRun c = readMessage(Trigger.EDGE, false, waitMs);
+            t.row(label(Trigger.EDGE), "1 KiB per wakeup", c.wakeups(), c.reads(), c.bytesRead(), c.bytesLeft(), outcome(c, waitMs));
             r.figure("trigger.a.et_nodrain.bytes_read", c.bytesRead())
                     .figure("trigger.a.et_nodrain.bytes_left", c.bytesLeft());
-            ReadRun d = readMessage(Events.EDGE, true, waitMs);
-            t.row("ET", "drain until EAGAIN per wakeup", d.wakeups(), d.reads(), d.bytesRead(), d.bytesLeft(),
+            ReadRun d = readMessage(Trigger.EDGE, true, waitMs);
+            t.row(label(Trigger.EDGE), "drain until EAGAIN per wakeup", d.wakeups(), d.reads(), d.bytesRead(), d.bytesLeft(),
                     outcome(d, waitMs));
             r.figure("trigger.a.et.wakeups", d.wakeups()).figure("trigger.a.et.reads", d.reads());
         }
@@ -136,6 +145,11 @@ public final class TriggerExperiment implements Experiment {
                 + " wakeup; ET reports the arrival once, so the 1 KiB-per-wakeup reader waits forever with the rest"
                 + " queued, and the reader that loops until read hits EAGAIN gets everything from one wakeup (read"
                 + " calls include that last EAGAIN read).");
+    }
+
+    /** "LT" or "ET", as the table rows say. */
+    private static String label(Trigger t) {
+        return t.id().toUpperCase(Locale.ROOT);
     }
 
     private static String outcome(ReadRun run, long waitMs) {
@@ -146,15 +160,15 @@ public final class TriggerExperiment implements Experiment {
     }
 
     /**
-     * Registers the read end (READ plus {@code flags}), writes 64 KiB to the other end, and reads
+     * Registers the read end (READ in the given trigger mode), writes 64 KiB to the other end, and reads
      * it back 1 KiB per read call, waiting before each (or, if {@code drain}, reading until EAGAIN
      * after each wakeup) until everything is read or a wait times out.
      */
-    private static ReadRun readMessage(int flags, boolean drain, long waitMs) throws IOException {
+    private static ReadRun readMessage(Trigger trigger, boolean drain, long waitMs) throws NativeException {
         int[] sp = Fds.socketPair();
-        try (Multiplexer m = Multiplexer.open(Backend.EPOLL)) {
+        try (Multiplexer m = Multiplexer.create(Backend.EPOLL)) {
             ReadySet rs = new ReadySet(4);
-            m.register(sp[1], Events.READ | flags);
+            m.register(sp[1], Events.READ | trigger.flags());
             writeFully(sp[0], MESSAGE);
             ByteBuffer buf = ByteBuffer.allocateDirect(CHUNK);
             int wakeups = 0;
@@ -190,7 +204,7 @@ public final class TriggerExperiment implements Experiment {
         }
     }
 
-    private static void writeFully(int fd, int bytes) throws IOException {
+    private static void writeFully(int fd, int bytes) throws NativeException {
         ByteBuffer b = ByteBuffer.allocateDirect(bytes);
         int zeroWrites = 0;
         while (b.hasRemaining()) {
@@ -203,14 +217,14 @@ public final class TriggerExperiment implements Experiment {
     // ---------------------------------------------------------------------------------------------
     // (b) the ET reader that does not drain
 
-    private void partB(ExperimentResult r, long waitMs) throws IOException {
+    private void partB(ExperimentResult r, long waitMs) throws NativeException {
         Table t = r.table(new Table("(b) An edge-triggered reader that does not drain", "step", "action",
                 "wait reported the fd", "bytes queued after"));
         int[] sp = Fds.socketPair();
-        try (Multiplexer m = Multiplexer.open(Backend.EPOLL)) {
+        try (Multiplexer m = Multiplexer.create(Backend.EPOLL)) {
             ReadySet rs = new ReadySet(4);
             ByteBuffer buf = ByteBuffer.allocateDirect(CHUNK);
-            m.register(sp[1], Events.READ | Events.EDGE);
+            m.register(sp[1], Events.READ | Trigger.EDGE.flags());
 
             writeFully(sp[0], 4 * CHUNK);
             boolean first = reported(m, rs, sp[1], waitMs);
@@ -249,7 +263,7 @@ public final class TriggerExperiment implements Experiment {
                 + " (step 5).");
     }
 
-    private static boolean reported(Multiplexer m, ReadySet rs, int fd, long timeoutMs) throws IOException {
+    private static boolean reported(Multiplexer m, ReadySet rs, int fd, long timeoutMs) throws NativeException {
         m.await(rs, timeoutMs);
         return rs.indexOf(fd) >= 0;
     }
@@ -261,13 +275,13 @@ public final class TriggerExperiment implements Experiment {
     // ---------------------------------------------------------------------------------------------
     // (c) ONESHOT
 
-    private void partC(ExperimentResult r, boolean edge, long waitMs) throws IOException {
-        String mode = edge ? "ET" : "LT";
-        int interest = Events.READ | Events.ONESHOT | (edge ? Events.EDGE : 0);
+    private void partC(ExperimentResult r, Trigger trigger, long waitMs) throws NativeException {
+        String mode = label(trigger);
+        int interest = Events.READ | Events.ONESHOT | trigger.flags();
         Table t = r.table(new Table("(c) ONESHOT and re-arming (" + mode + ")", "step", "action", "events reported",
                 "bytes queued after"));
         int[] sp = Fds.socketPair();
-        try (Multiplexer m = Multiplexer.open(Backend.EPOLL)) {
+        try (Multiplexer m = Multiplexer.create(Backend.EPOLL)) {
             ReadySet rs = new ReadySet(4);
             m.register(sp[1], interest);
 
@@ -311,7 +325,7 @@ public final class TriggerExperiment implements Experiment {
     }
 
     /** Events reported for fd by one wait. */
-    private static int count(Multiplexer m, ReadySet rs, int fd, long timeoutMs) throws IOException {
+    private static int count(Multiplexer m, ReadySet rs, int fd, long timeoutMs) throws NativeException {
         m.await(rs, timeoutMs);
         int n = 0;
         for (int i = 0; i < rs.size(); i++) {
@@ -335,17 +349,15 @@ public final class TriggerExperiment implements Experiment {
 
     private void partD(ExperimentContext ctx, ExperimentResult r, boolean lt, boolean et) throws Exception {
         List<WakeCase> cases = new ArrayList<>();
-        if (lt) {
-            cases.add(new WakeCase("lt", "1 instance, LT", false, Events.READ));
+        for (Trigger t : Trigger.values()) {
+            if (t == Trigger.LEVEL ? lt : et) {
+                cases.add(new WakeCase(t.id(), "1 instance, " + label(t), false, Events.READ | t.flags()));
+            }
         }
-        if (et) {
-            cases.add(new WakeCase("et", "1 instance, ET", false, Events.READ | Events.EDGE));
-        }
-        int flavour = lt ? 0 : Events.EDGE; // the two-instance rows: LT unless --trigger et
-        String fl = lt ? "LT" : "ET";
-        cases.add(new WakeCase("shared_instances", "2 instances, " + fl, true, Events.READ | flavour));
-        cases.add(new WakeCase("exclusive", "2 instances, " + fl + " + EXCLUSIVE", true,
-                Events.READ | Events.EXCLUSIVE | flavour));
+        Trigger two = lt ? Trigger.LEVEL : Trigger.EDGE; // the two-instance rows: LT unless --trigger et
+        cases.add(new WakeCase("shared_instances", "2 instances, " + label(two), true, Events.READ | two.flags()));
+        cases.add(new WakeCase("exclusive", "2 instances, " + label(two) + " + EXCLUSIVE", true,
+                Events.READ | Events.EXCLUSIVE | two.flags()));
         int reps = ctx.quick ? 20 : 50;
 
         Table t = r.table(new Table("(d) Two threads waiting, one event (1 byte written), " + reps + " times",
@@ -443,8 +455,8 @@ public final class TriggerExperiment implements Experiment {
         Thread[] threads = new Thread[2];
         Semaphore done = new Semaphore(0);
         try {
-            muxes[0] = Multiplexer.open(Backend.EPOLL);
-            muxes[1] = c.twoInstances() ? Multiplexer.open(Backend.EPOLL) : muxes[0];
+            muxes[0] = Multiplexer.create(Backend.EPOLL);
+            muxes[1] = c.twoInstances() ? Multiplexer.create(Backend.EPOLL) : muxes[0];
             muxes[0].register(sp[1], c.interest());
             if (c.twoInstances()) {
                 muxes[1].register(sp[1], c.interest());

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 import dev.muxlab.Fds;
+import dev.muxlab.lab.report.Contexts;
 import dev.muxlab.lab.report.ExperimentContext;
 import dev.muxlab.lab.report.ExperimentResult;
 import dev.muxlab.lab.report.Table;
@@ -19,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 class FdLimitExperimentTest {
 
     private static ExperimentContext quick(Path dir, String backend) {
-        return new ExperimentContext(true, dir, backend, null, System.out, false);
+        return Contexts.quick(dir, backend, null);
     }
 
     private static Table table(ExperimentResult r, String titleStart) {

@@ -7,10 +7,11 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
-import dev.muxlab.Fds;
+import dev.muxlab.Backend;
+import dev.muxlab.Trigger;
+import dev.muxlab.lab.report.Contexts;
 import dev.muxlab.lab.report.ExperimentContext;
 import dev.muxlab.lab.report.ExperimentResult;
-import dev.muxlab.lab.report.Table;
 import dev.muxlab.lab.testutil.OpenFds;
 
 import org.junit.jupiter.api.Test;
@@ -24,15 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ScalingExperimentTest {
 
     private static ExperimentContext ctx(Path dir, String backend, String trigger) {
-        return new ExperimentContext(true, dir, backend, trigger, System.out, false);
-    }
-
-    private static void print(ExperimentResult r) {
-        for (Table t : r.tables) {
-            System.out.print(t.toText());
-        }
-        r.summary.forEach((k, v) -> System.out.println(k + ": " + v));
-        r.paragraphs.forEach(System.out::println);
+        return Contexts.quick(dir, backend, trigger);
     }
 
     @Test
@@ -42,7 +35,7 @@ class ScalingExperimentTest {
         long t0 = System.nanoTime();
         ExperimentResult r = exp.run(ctx(all, null, null));
         System.out.printf("quick scaling run: %.1f s%n", (System.nanoTime() - t0) / 1e9);
-        print(r);
+        Contexts.print(r);
 
         // charts: one per A, valid PNGs, listed in the result
         assertEquals(List.of("scaling-a1.png", "scaling-a100.png", "scaling-blocking.png"), r.charts);
@@ -62,7 +55,8 @@ class ScalingExperimentTest {
         assertTrue(r.get("scaling.poll.a1.growth") > 10, "poll cost x" + r.get("scaling.poll.a1.growth"));
 
         // the figures the claims experiment and the report read
-        for (String b : ScalingExperiment.ROWS) {
+        for (ScalingRow row : ScalingRow.ALL) {
+            String b = row.id();
             for (int a : new int[] {1, 100}) {
                 String base = "scaling." + b + ".a" + a;
                 assertTrue(r.figures.containsKey(base + ".slope"), base + ".slope");
@@ -126,7 +120,7 @@ class ScalingExperimentTest {
     void badSettingsNameTheAllowedValues(@TempDir Path tmp) {
         ScalingExperiment exp = new ScalingExperiment();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> exp.run(ctx(tmp, "kqueue", null)));
+                () -> ctx(tmp, "kqueue", null));
         assertTrue(e.getMessage().contains("allowed: select, select-wide, poll, epoll"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> exp.run(ctx(tmp, "poll", "et")));
         assertTrue(e.getMessage().contains("epoll backend only"), e.getMessage());
@@ -150,7 +144,7 @@ class ScalingExperimentTest {
     @Test
     void blockingWakeupRunThatCannotFinishEndsItsThreadsAndLeaksNothing() throws Exception {
         Map<Integer, String> fdsBefore = OpenFds.snapshot();
-        try (ScalingWake w = new ScalingWake("poll", 10, false)) {
+        try (ScalingWake w = new ScalingWake(Backend.POLL, 10, Trigger.LEVEL)) {
             ScalingWake.Run ok = w.run(10, 50, 20_000, 10_000);
             assertEquals(50, ok.rounds());
             assertTrue(ok.wallNsPerRound() > 0);

@@ -6,7 +6,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
-import dev.muxlab.Fds;
+import dev.muxlab.lab.report.Contexts;
 import dev.muxlab.lab.report.ExperimentContext;
 import dev.muxlab.lab.report.ExperimentResult;
 import dev.muxlab.lab.report.Table;
@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 class TriggerExperimentTest {
 
     private static ExperimentContext quick(Path dir, String backend, String trigger) {
-        return new ExperimentContext(true, dir, backend, trigger, System.out, false);
+        return Contexts.quick(dir, backend, trigger);
     }
 
     private static Table table(ExperimentResult r, String titleStart) {
