@@ -20,6 +20,8 @@ public final class ExperimentResult {
     public final Map<String, Double> figures = new LinkedHashMap<>();
     /** Lines for the console summary table: label -> value. */
     public final Map<String, String> summary = new LinkedHashMap<>();
+    /** A table printed on the console after the summary (e.g. the claims and their verdicts), or null. */
+    public Table console;
     public double seconds;
 
     public ExperimentResult(String name, String title) {

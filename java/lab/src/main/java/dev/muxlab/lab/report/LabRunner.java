@@ -174,11 +174,11 @@ public final class LabRunner {
         md.append("Figures are measured on this machine in this run; every number below comes from the files beside"
                 + " this report (one CSV per table, one JSON per experiment).\n\n");
 
-        ExperimentResult claims = ctx.done.get("claims");
-        if (claims != null) {
-            md.append("## ").append(claims.title).append("\n\n").append(claims.paragraphs.isEmpty() ? "" : "");
-            md.append(guideOf(experiments, "claims")).append("\n\n");
-            for (Table t : claims.tables) {
+        List<ExperimentResult> leads = results.stream().filter(r -> of(experiments, r).readsOthers()).toList();
+        for (ExperimentResult lead : leads) {
+            md.append("## ").append(lead.title).append("\n\n");
+            md.append(of(experiments, lead).guide()).append("\n\n");
+            for (Table t : lead.tables) {
                 md.append("### ").append(t.title).append("\n\n").append(t.toMarkdown()).append('\n');
             }
         }
@@ -194,11 +194,11 @@ public final class LabRunner {
         }
         md.append('\n');
         for (ExperimentResult r : results) {
-            if (r.name.equals("claims")) {
+            if (leads.contains(r)) {
                 continue;
             }
             md.append("## ").append(r.name).append(": ").append(r.title).append("\n\n");
-            md.append(guideOf(experiments, r.name)).append("\n\n");
+            md.append(of(experiments, r).guide()).append("\n\n");
             for (String p : r.paragraphs) {
                 md.append(p).append("\n\n");
             }
@@ -213,13 +213,14 @@ public final class LabRunner {
         return ctx.write("report.md", md.toString());
     }
 
-    private static String guideOf(List<Experiment> experiments, String name) {
+    /** The experiment that produced a result. */
+    private static Experiment of(List<Experiment> experiments, ExperimentResult r) {
         for (Experiment e : experiments) {
-            if (e.name().equals(name)) {
-                return e.guide();
+            if (e.name().equals(r.name)) {
+                return e;
             }
         }
-        return "";
+        throw new IllegalStateException("no experiment " + r.name);
     }
 
     private void printSummary(List<ExperimentResult> results, Path report) {
@@ -234,17 +235,11 @@ public final class LabRunner {
         }
         ctx.log.println();
         ctx.log.print(t.toText());
-        ExperimentResult claims = ctx.done.get("claims");
-        if (claims != null && !claims.tables.isEmpty()) {
-            ctx.log.println();
-            Table c = claims.tables.get(0);
-            Table brief = new Table("Claims", "claim", "verdict");
-            for (List<String> row : c.rows) {
-                String v = row.get(4);
-                int cut = v.indexOf(':');
-                brief.row(row.get(0), cut > 0 ? v.substring(0, cut) : v);
+        for (ExperimentResult r : results) {
+            if (r.console != null) {
+                ctx.log.println();
+                ctx.log.print(r.console.toText());
             }
-            ctx.log.print(brief.toText());
         }
         ctx.log.println();
         ctx.log.println("report: " + report.toAbsolutePath());

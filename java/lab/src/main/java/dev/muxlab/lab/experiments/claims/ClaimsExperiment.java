@@ -1,25 +1,45 @@
 package dev.muxlab.lab.experiments.claims;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
+import dev.muxlab.Backend;
+import dev.muxlab.Trigger;
+import dev.muxlab.lab.experiments.fdlimit.FdLimitExperiment;
+import dev.muxlab.lab.experiments.fdlimit.FdLimitFigures;
+import dev.muxlab.lab.experiments.models.ModelsExperiment;
+import dev.muxlab.lab.experiments.models.ModelsFigures.CellFigure;
+import dev.muxlab.lab.experiments.models.ModelsFigures;
+import dev.muxlab.lab.experiments.scaling.ScalingExperiment;
+import dev.muxlab.lab.experiments.scaling.ScalingFigures;
+import dev.muxlab.lab.experiments.scaling.ScalingRow;
+import dev.muxlab.lab.experiments.trigger.TriggerExperiment;
+import dev.muxlab.lab.experiments.trigger.TriggerFigures;
 import dev.muxlab.lab.report.Experiment;
 import dev.muxlab.lab.report.ExperimentContext;
 import dev.muxlab.lab.report.ExperimentResult;
 import dev.muxlab.lab.report.Table;
+import dev.muxlab.lab.server.Model;
 
 /**
  * {@code claims}: the classic claims about IO models from the source tutorials, each tied to the
  * experiment that tests it and a verdict computed from the figures measured in this run. It
- * runs last and reads the other experiments' results from the context; a claim whose
- * experiment did not run is "not measured", never guessed.
+ * runs last and reads the other experiments' results from the context, by the figure names the
+ * experiments publish; a claim whose experiment did not run is "not measured", never guessed.
  */
 public final class ClaimsExperiment implements Experiment {
+    public static final String NAME = "claims";
+    /** How many claims had their figures, and how many of those hold as stated. */
+    public static final String MEASURED = "claims.measured";
+    public static final String HOLDS = "claims.holds";
+
+    private static final ScalingRow POLL = ScalingRow.of(Backend.POLL);
+    private static final ScalingRow SELECT_WIDE = ScalingRow.of(Backend.SELECT_WIDE);
+    private static final ScalingRow EPOLL_LT = new ScalingRow(Backend.EPOLL, Trigger.LEVEL);
 
     @Override
     public String name() {
-        return "claims";
+        return NAME;
     }
 
     @Override
@@ -35,26 +55,54 @@ public final class ClaimsExperiment implements Experiment {
                 + "machine; a claim whose experiment was skipped (for example by --backend) is 'not measured'.";
     }
 
-    /** One evaluated claim. */
-    record Verdict(String claim, String source, String experiment, String evidence, String verdict) {
+    @Override
+    public boolean readsOthers() {
+        return true;
+    }
+
+    /** A claim: what the tutorials say, the source files, and the experiment whose figures test it. */
+    record Claim(String text, String source, String experiment) {
+        Verdict notMeasured(String why) {
+            return new Verdict(this, "-", "not measured (" + why + ")");
+        }
+
+        Verdict verdict(String evidence, String verdict) {
+            return new Verdict(this, evidence, verdict);
+        }
+    }
+
+    /** One evaluated claim: the figures that test it, and what they say. */
+    record Verdict(Claim claim, String evidence, String verdict) {
+        /** The verdict up to its first colon, for the console. */
+        String headline() {
+            int cut = verdict.indexOf(':');
+            return cut > 0 ? verdict.substring(0, cut) : verdict;
+        }
+    }
+
+    /** The figures of the claim's experiment in this run; NaN for every one if it did not run. */
+    private record Figures(ExperimentResult result) {
+        Figures(ExperimentContext ctx, Claim c) {
+            this(ctx.done.get(c.experiment()));
+        }
+
+        double get(String key) {
+            return result == null ? Double.NaN : result.get(key);
+        }
     }
 
     @Override
     public ExperimentResult run(ExperimentContext ctx) {
         ExperimentResult r = new ExperimentResult(name(), title());
-        List<Verdict> vs = new ArrayList<>();
-        vs.add(selectLimit(ctx));
-        vs.add(linearCost(ctx));
-        vs.add(fewConnections(ctx));
-        vs.add(twoSyscalls(ctx));
-        vs.add(busyPolling(ctx));
-        vs.add(threadPerConnection(ctx));
-        vs.add(edgeVsLevel(ctx));
+        List<Verdict> vs = List.of(selectLimit(ctx), linearCost(ctx), fewConnections(ctx), twoSyscalls(ctx),
+                busyPolling(ctx), threadPerConnection(ctx), edgeVsLevel(ctx));
         Table t = r.table(new Table("Claims and verdicts", "claim", "source", "experiment", "measured here", "verdict"));
+        Table brief = new Table("Claims", "claim", "verdict");
         int holds = 0;
         int measured = 0;
         for (Verdict v : vs) {
-            t.row(v.claim(), v.source(), v.experiment(), v.evidence(), v.verdict());
+            t.row(v.claim().text(), v.claim().source(), v.claim().experiment(), v.evidence(), v.verdict());
+            brief.row(v.claim().text(), v.headline());
             if (!v.verdict().startsWith("not measured")) {
                 measured++;
             }
@@ -62,15 +110,11 @@ public final class ClaimsExperiment implements Experiment {
                 holds++;
             }
         }
-        r.figure("claims.measured", measured).figure("claims.holds", holds);
+        r.console = brief;
+        r.figure(MEASURED, measured).figure(HOLDS, holds);
         r.summary("claims measured", measured + " of " + vs.size());
         r.summary("claims that hold as stated", holds);
         return r;
-    }
-
-    private static double fig(ExperimentContext ctx, String experiment, String key) {
-        ExperimentResult e = ctx.done.get(experiment);
-        return e == null ? Double.NaN : e.get(key);
     }
 
     private static boolean has(double... xs) {
@@ -91,36 +135,38 @@ public final class ClaimsExperiment implements Experiment {
     }
 
     Verdict selectLimit(ExperimentContext ctx) {
-        String claim = "select can watch at most 1024 fds";
-        String src = "002_e69086838284e94e.txt, 003_940d2da3d2da543d.txt";
-        double max = fig(ctx, "fdlimit", "fdlimit.select.max_fd");
-        double count = fig(ctx, "fdlimit", "fdlimit.select.count");
-        double wide = fig(ctx, "fdlimit", "fdlimit.select-wide.max_fd");
+        Claim c = new Claim("select can watch at most 1024 fds", "002_e69086838284e94e.txt, 003_940d2da3d2da543d.txt",
+                FdLimitExperiment.NAME);
+        Figures fig = new Figures(ctx, c);
+        double max = fig.get(FdLimitFigures.maxFd(Backend.SELECT));
+        double count = fig.get(FdLimitFigures.count(Backend.SELECT));
+        double wide = fig.get(FdLimitFigures.maxFd(Backend.SELECT_WIDE));
         if (!has(max)) {
-            return new Verdict(claim, src, "fdlimit", "-", "not measured (fdlimit did not run for select)");
+            return c.notMeasured("fdlimit did not run for select");
         }
         String ev = "glibc fd_set: highest fd " + f(max) + " (" + f(count) + " fds registered)"
                 + (has(wide) ? "; wide select: highest fd " + f(wide) : "");
         if (max == 1023 && has(wide) && wide > 1023) {
-            return new Verdict(claim, src, "fdlimit", ev, "holds for glibc's FD_SETSIZE (fd numbers 0..1023), not for"
-                    + " the kernel: a caller-sized bitmap watched fd " + f(wide));
+            return c.verdict(ev, "holds for glibc's FD_SETSIZE (fd numbers 0..1023), not for the kernel: a"
+                    + " caller-sized bitmap watched fd " + f(wide));
         }
         if (max == 1023) {
-            return new Verdict(claim, src, "fdlimit", ev, "holds (fd numbers 0..1023; the limit is on fd numbers, not count)");
+            return c.verdict(ev, "holds (fd numbers 0..1023; the limit is on fd numbers, not count)");
         }
-        return new Verdict(claim, src, "fdlimit", ev, "does not hold here");
+        return c.verdict(ev, "does not hold here");
     }
 
     Verdict linearCost(ExperimentContext ctx) {
-        String claim = "select and poll cost grows linearly with the number of watched fds; epoll's does not";
-        String src = "000_5ba3a0492be6f32a.txt, 001_5ffa3695455c5860.txt, 002_e69086838284e94e.txt";
-        double poll = fig(ctx, "scaling", "scaling.poll.a1.slope");
-        double sel = fig(ctx, "scaling", "scaling.select-wide.a1.slope");
-        double ep = fig(ctx, "scaling", "scaling.epoll-lt.a1.slope");
-        double ep100 = fig(ctx, "scaling", "scaling.epoll-lt.a100.slope");
-        double cross = fig(ctx, "scaling", "scaling.crossover.a1");
+        Claim c = new Claim("select and poll cost grows linearly with the number of watched fds; epoll's does not",
+                "000_5ba3a0492be6f32a.txt, 001_5ffa3695455c5860.txt, 002_e69086838284e94e.txt", ScalingExperiment.NAME);
+        Figures fig = new Figures(ctx, c);
+        double poll = fig.get(ScalingFigures.slope(POLL, 1));
+        double sel = fig.get(ScalingFigures.slope(SELECT_WIDE, 1));
+        double ep = fig.get(ScalingFigures.slope(EPOLL_LT, 1));
+        double ep100 = fig.get(ScalingFigures.slope(EPOLL_LT, 100));
+        double cross = fig.get(ScalingFigures.crossover(1));
         if (!has(poll, ep)) {
-            return new Verdict(claim, src, "scaling", "-", "not measured (scaling did not run for poll and epoll)");
+            return c.notMeasured("scaling did not run for poll and epoll");
         }
         String ev = "log-log slope of cost vs N (1 = linear, 0 = flat), 1 active fd: poll " + f(poll)
                 + (has(sel) ? ", wide select " + f(sel) : "") + ", epoll " + f(ep)
@@ -129,49 +175,49 @@ public final class ClaimsExperiment implements Experiment {
         boolean linear = poll >= 0.6 && (!has(sel) || sel >= 0.6); // fixed per-iteration costs flatten small N
         boolean flat = ep <= 0.3;
         if (linear && flat) {
-            return new Verdict(claim, src, "scaling", ev, "holds: select/poll grow ~linearly with watched fds, epoll stays"
-                    + " flat (its cost follows the ready fds, not the watched ones)");
+            return c.verdict(ev, "holds: select/poll grow ~linearly with watched fds, epoll stays flat (its cost"
+                    + " follows the ready fds, not the watched ones)");
         }
         if (linear) {
-            return new Verdict(claim, src, "scaling", ev, "holds for select/poll; epoll grew too (slope " + f(ep)
-                    + "), depends on what else grows with N here (cache misses, noise)");
+            return c.verdict(ev, "holds for select/poll; epoll grew too (slope " + f(ep) + "), depends on what else"
+                    + " grows with N here (cache misses, noise)");
         }
-        return new Verdict(claim, src, "scaling", ev, "does not hold here as stated (slopes above)");
+        return c.verdict(ev, "does not hold here as stated (slopes above)");
     }
 
     Verdict fewConnections(ExperimentContext ctx) {
-        String claim = "with few connections, a select/epoll server is not faster than threads with blocking IO,"
-                + " and may have higher latency";
-        String src = "001_5ffa3695455c5860.txt";
-        double bt = fig(ctx, "models", "models.blocking.c10.msgs_per_s");
-        double et = fig(ctx, "models", "models.epoll-et.c10.msgs_per_s");
-        double bp = fig(ctx, "models", "models.blocking.c10.p99_us");
-        double ep = fig(ctx, "models", "models.epoll-et.c10.p99_us");
+        Claim c = new Claim("with few connections, a select/epoll server is not faster than threads with blocking IO,"
+                + " and may have higher latency", "001_5ffa3695455c5860.txt", ModelsExperiment.NAME);
+        Figures fig = new Figures(ctx, c);
+        double bt = fig.get(CellFigure.MSGS_PER_S.of(Model.BLOCKING, 10));
+        double et = fig.get(CellFigure.MSGS_PER_S.of(Model.EPOLL_ET, 10));
+        double bp = fig.get(CellFigure.P99_US.of(Model.BLOCKING, 10));
+        double ep = fig.get(CellFigure.P99_US.of(Model.EPOLL_ET, 10));
         if (!has(bt, et)) {
-            return new Verdict(claim, src, "models", "-", "not measured (models did not run blocking and epoll-et at 10)");
+            return c.notMeasured("models did not run blocking and epoll-et at 10");
         }
         String ev = "10 connections: blocking " + f(bt) + " msg/s, p99 " + f(bp) + " us; epoll-et " + f(et)
                 + " msg/s, p99 " + f(ep) + " us";
         double ratio = et / bt;
         if (ratio <= 1.1) {
-            return new Verdict(claim, src, "models", ev, "holds: epoll-et reaches " + f(ratio)
-                    + "x the blocking model's throughput" + (has(bp, ep) && ep > bp ? ", with higher p99" : ""));
+            return c.verdict(ev, "holds: epoll-et reaches " + f(ratio) + "x the blocking model's throughput"
+                    + (has(bp, ep) && ep > bp ? ", with higher p99" : ""));
         }
-        return new Verdict(claim, src, "models", ev, "does not hold here: epoll-et is " + f(ratio)
-                + "x faster even at 10 connections");
+        return c.verdict(ev, "does not hold here: epoll-et is " + f(ratio) + "x faster even at 10 connections");
     }
 
     Verdict twoSyscalls(ExperimentContext ctx) {
-        String claim = "a multiplexing server needs two syscalls to read where blocking IO needs one";
-        String src = "001_5ffa3695455c5860.txt, 004_4a0eafb13a603784.txt";
-        double b = fig(ctx, "models", "models.blocking.c10.rw_calls_per_msg");
-        double e = fig(ctx, "models", "models.epoll-et.c10.rw_calls_per_msg");
-        double l = fig(ctx, "models", "models.epoll-lt.c10.rw_calls_per_msg");
-        double sb = fig(ctx, "models", "models.blocking.syscalls_per_msg");
-        double se = fig(ctx, "models", "models.epoll-et.syscalls_per_msg");
-        double sl = fig(ctx, "models", "models.epoll-lt.syscalls_per_msg");
+        Claim c = new Claim("a multiplexing server needs two syscalls to read where blocking IO needs one",
+                "001_5ffa3695455c5860.txt, 004_4a0eafb13a603784.txt", ModelsExperiment.NAME);
+        Figures fig = new Figures(ctx, c);
+        double b = fig.get(CellFigure.RW_CALLS_PER_MSG.of(Model.BLOCKING, 10));
+        double e = fig.get(CellFigure.RW_CALLS_PER_MSG.of(Model.EPOLL_ET, 10));
+        double l = fig.get(CellFigure.RW_CALLS_PER_MSG.of(Model.EPOLL_LT, 10));
+        double sb = fig.get(ModelsFigures.syscallsPerMsg(Model.BLOCKING));
+        double se = fig.get(ModelsFigures.syscallsPerMsg(Model.EPOLL_ET));
+        double sl = fig.get(ModelsFigures.syscallsPerMsg(Model.EPOLL_LT));
         if (!has(b) || !(has(e) || has(l))) {
-            return new Verdict(claim, src, "models", "-", "not measured (models did not run blocking and epoll at 10)");
+            return c.notMeasured("models did not run blocking and epoll at 10");
         }
         String ev = "read+write calls per echoed message (/proc/PID/io, 10 connections): blocking " + f(b)
                 + (has(l) ? ", epoll-lt " + f(l) : "") + (has(e) ? ", epoll-et " + f(e) : "")
@@ -180,38 +226,40 @@ public final class ClaimsExperiment implements Experiment {
         String etPart = has(e) && e >= b + 0.5
                 ? "epoll-et does make one extra call per message (the read that returns EAGAIN, which ET requires)"
                 : "epoll-et makes no extra read";
-        return new Verdict(claim, src, "models", ev, "depends on load and trigger mode: one epoll_wait returns every"
-                + " ready fd, so its cost is shared (a fraction of a call per message under load, a whole one"
-                + " for a single idle connection); " + etPart);
+        return c.verdict(ev, "depends on load and trigger mode: one epoll_wait returns every ready fd, so its cost is"
+                + " shared (a fraction of a call per message under load, a whole one for a single idle connection); "
+                + etPart);
     }
 
     Verdict busyPolling(ExperimentContext ctx) {
-        String claim = "non-blocking polling without a multiplexer wastes CPU";
-        String src = "000_5ba3a0492be6f32a.txt, 004_4a0eafb13a603784.txt";
-        double nb = fig(ctx, "models", "models.nonblocking.idle_cpu_pct");
-        double et = fig(ctx, "models", "models.epoll-et.idle_cpu_pct");
+        Claim c = new Claim("non-blocking polling without a multiplexer wastes CPU",
+                "000_5ba3a0492be6f32a.txt, 004_4a0eafb13a603784.txt", ModelsExperiment.NAME);
+        Figures fig = new Figures(ctx, c);
+        double nb = fig.get(ModelsFigures.idleCpuPct(Model.NONBLOCKING));
+        double et = fig.get(ModelsFigures.idleCpuPct(Model.EPOLL_ET));
         if (!has(nb)) {
-            return new Verdict(claim, src, "models", "-", "not measured (models did not measure idle CPU)");
+            return c.notMeasured("models did not measure idle CPU");
         }
         String ev = "idle with 10 connections open: nonblocking " + pct(nb) + " of a core"
                 + (has(et) ? ", epoll-et " + pct(et) : "");
         if (nb >= 50 && (!has(et) || et < 5)) {
-            return new Verdict(claim, src, "models", ev, "holds: the busy-polling loop burns a core doing nothing");
+            return c.verdict(ev, "holds: the busy-polling loop burns a core doing nothing");
         }
-        return new Verdict(claim, src, "models", ev, "does not hold here as stated");
+        return c.verdict(ev, "does not hold here as stated");
     }
 
     Verdict threadPerConnection(ExperimentContext ctx) {
-        String claim = "thread-per-connection does not scale to thousands of connections (memory, threads)";
-        String src = "004_4a0eafb13a603784.txt";
-        double th = fig(ctx, "models", "models.blocking.c10000.threads");
-        double rss = fig(ctx, "models", "models.blocking.c10000.rss_mb");
-        double ert = fig(ctx, "models", "models.epoll-et.c10000.threads");
-        double errs = fig(ctx, "models", "models.epoll-et.c10000.rss_mb");
-        double bt = fig(ctx, "models", "models.blocking.c10000.msgs_per_s");
-        double et = fig(ctx, "models", "models.epoll-et.c10000.msgs_per_s");
+        Claim c = new Claim("thread-per-connection does not scale to thousands of connections (memory, threads)",
+                "004_4a0eafb13a603784.txt", ModelsExperiment.NAME);
+        Figures fig = new Figures(ctx, c);
+        double th = fig.get(CellFigure.THREADS.of(Model.BLOCKING, 10_000));
+        double rss = fig.get(CellFigure.RSS_MB.of(Model.BLOCKING, 10_000));
+        double ert = fig.get(CellFigure.THREADS.of(Model.EPOLL_ET, 10_000));
+        double errs = fig.get(CellFigure.RSS_MB.of(Model.EPOLL_ET, 10_000));
+        double bt = fig.get(CellFigure.MSGS_PER_S.of(Model.BLOCKING, 10_000));
+        double et = fig.get(CellFigure.MSGS_PER_S.of(Model.EPOLL_ET, 10_000));
         if (!has(th, rss)) {
-            return new Verdict(claim, src, "models", "-", "not measured (needs the full models run at 10,000 connections)");
+            return c.notMeasured("needs the full models run at 10,000 connections");
         }
         String ev = "10,000 connections: blocking " + f(th) + " threads, " + f(rss) + " MB RSS"
                 + (has(bt) ? ", " + f(bt) + " msg/s" : "")
@@ -219,33 +267,34 @@ public final class ClaimsExperiment implements Experiment {
                 + (has(et) ? ", " + f(et) + " msg/s" : "");
         boolean heavy = th >= 5000 && has(errs) && rss >= 2 * errs;
         if (heavy && has(bt, et) && bt < et) {
-            return new Verdict(claim, src, "models", ev, "holds: one thread and its stack per connection costs "
-                    + f(rss / errs) + "x the memory and serves less");
+            return c.verdict(ev, "holds: one thread and its stack per connection costs " + f(rss / errs)
+                    + "x the memory and serves less");
         }
         if (heavy) {
-            return new Verdict(claim, src, "models", ev, "holds for memory and threads (" + f(rss / errs)
-                    + "x the RSS); throughput still kept up on this machine");
+            return c.verdict(ev, "holds for memory and threads (" + f(rss / errs) + "x the RSS); throughput still"
+                    + " kept up on this machine");
         }
-        return new Verdict(claim, src, "models", ev, "depends: at this size the cost stayed moderate here");
+        return c.verdict(ev, "depends: at this size the cost stayed moderate here");
     }
 
     Verdict edgeVsLevel(ExperimentContext ctx) {
-        String claim = "ET reports changes, LT reports state; ET requires draining until EAGAIN";
-        String src = "003_940d2da3d2da543d.txt";
-        double lt = fig(ctx, "trigger", "trigger.a.lt.wakeups");
-        double et = fig(ctx, "trigger", "trigger.a.et.wakeups");
-        double left = fig(ctx, "trigger", "trigger.a.et_nodrain.bytes_left");
-        double stalled = fig(ctx, "trigger", "trigger.b.stalled");
-        double fixed = fig(ctx, "trigger", "trigger.b.drain_fixed");
+        Claim c = new Claim("ET reports changes, LT reports state; ET requires draining until EAGAIN",
+                "003_940d2da3d2da543d.txt", TriggerExperiment.NAME);
+        Figures fig = new Figures(ctx, c);
+        double lt = fig.get(TriggerFigures.wakeups(Trigger.LEVEL));
+        double et = fig.get(TriggerFigures.wakeups(Trigger.EDGE));
+        double left = fig.get(TriggerFigures.ET_NODRAIN_BYTES_LEFT);
+        double stalled = fig.get(TriggerFigures.STALLED);
+        double fixed = fig.get(TriggerFigures.DRAIN_FIXED);
         if (!has(lt, et)) {
-            return new Verdict(claim, src, "trigger", "-", "not measured (trigger did not run LT and ET)");
+            return c.notMeasured("trigger did not run LT and ET");
         }
         String ev = "64 KiB read 1 KiB per wakeup: LT " + f(lt) + " wakeups; ET (draining) " + f(et) + " wakeups"
                 + (has(left) ? "; ET without draining stalled with " + f(left) + " bytes queued" : "");
         if (lt > et && (!has(stalled) || stalled == 1) && (!has(fixed) || fixed == 1)) {
-            return new Verdict(claim, src, "trigger", ev, "holds: LT re-reports a readable fd on every wait; ET reports"
-                    + " each arrival once, and a reader that stops before EAGAIN waits forever");
+            return c.verdict(ev, "holds: LT re-reports a readable fd on every wait; ET reports each arrival once,"
+                    + " and a reader that stops before EAGAIN waits forever");
         }
-        return new Verdict(claim, src, "trigger", ev, "does not hold here as stated");
+        return c.verdict(ev, "does not hold here as stated");
     }
 }

@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
+import java.util.stream.Stream;
 
 import dev.muxlab.Backend;
 import dev.muxlab.Errno;
@@ -27,6 +29,7 @@ import dev.muxlab.lab.report.Table;
  * select's cost follows the highest fd number while poll's and epoll's do not.
  */
 public final class FdLimitExperiment implements Experiment {
+    public static final String NAME = "fdlimit";
     /** fds in each set of the low/high timing comparison. */
     static final int TIMED_FDS = 10;
     /**
@@ -39,9 +42,8 @@ public final class FdLimitExperiment implements Experiment {
 
     @Override
     public String name() {
-        return "fdlimit";
+        return NAME;
     }
-
     @Override
     public String title() {
         return "How many fds each backend can watch, and what select's cost follows";
@@ -62,8 +64,8 @@ public final class FdLimitExperiment implements Experiment {
     record Sweep(Backend backend, int count, int maxFd, String stoppedBecause, double millis) {
     }
 
-    /** One timed configuration. */
-    record Timing(Backend backend, String set, int[] fds, double nsPerAwait) {
+    /** One timed configuration: a backend awaiting fds numbered near 10, or ({@code high}) near the limit. */
+    record Timing(Backend backend, boolean high, int[] fds, double nsPerAwait) {
     }
 
     @Override
@@ -72,14 +74,15 @@ public final class FdLimitExperiment implements Experiment {
         int softBefore = Fds.openFileLimit();
         int rlimit = Fds.raiseOpenFileLimit();
         int hard = Fds.hardOpenFileLimit();
-        r.figure("fdlimit.rlimit", rlimit);
+        r.figure(FdLimitFigures.RLIMIT, rlimit);
+        r.paragraph(String.format(Locale.ROOT, "The soft RLIMIT_NOFILE was %d and was raised to the hard limit %d.",
+                softBefore, hard));
         warmUpErrorPath();
-
         List<Backend> backends = Arrays.stream(Backend.values()).filter(ctx::wants).toList();
+        int cap = ctx.quick ? QUICK_CAP : FULL_CAP;
 
         // 1. the sweeps
         List<Sweep> sweeps = new ArrayList<>();
-        int cap = ctx.quick ? QUICK_CAP : FULL_CAP;
         ctx.progress("fdlimit: registering fds until refused", (long) backends.size() * Math.min(rlimit, cap), step -> {
             long base = 0;
             for (Backend b : backends) {
@@ -89,15 +92,7 @@ public final class FdLimitExperiment implements Experiment {
                 step.stepTo(base);
             }
         });
-        Table t1 = r.table(new Table("Registering eventfds in rising fd order until refused (RLIMIT_NOFILE " + rlimit
-                + ")", "backend", "fds registered", "highest fd", "stopped because", "time (ms)"));
-        for (Sweep s : sweeps) {
-            t1.row(s.backend().id(), s.count(), s.maxFd(), s.stoppedBecause(), s.millis());
-            r.figure("fdlimit." + s.backend().id() + ".count", s.count());
-            r.figure("fdlimit." + s.backend().id() + ".max_fd", s.maxFd());
-        }
-        t1.note("Each multiplexer also holds its own wakeup eventfd (and epoll its epoll fd), and the JVM had "
-                + "some fds open already, so the count is a little below the highest fd + 1.");
+        reportSweeps(r, sweeps, rlimit);
 
         // 2. wide select vs poll vs epoll: low fd numbers vs high fd numbers (classic select cannot
         // watch fds numbered near the limit)
@@ -106,55 +101,66 @@ public final class FdLimitExperiment implements Experiment {
         if (!timed.isEmpty()) {
             ctx.progress("fdlimit: timing await over low and high fd numbers", timed.size() * 2L,
                     step -> timeLowHigh(ctx, timed, Math.min(rlimit, cap), timings, step));
-            Table t2 = r.table(new Table("One await (timeout 0, 1 of " + TIMED_FDS
-                    + " fds ready): low vs high fd numbers", "backend", "fds", "fd numbers", "ns/await", "high / low"));
-            double low = Double.NaN;
-            for (Timing tm : timings) {
-                boolean isLow = tm.set().equals("low");
-                if (isLow) {
-                    low = tm.nsPerAwait();
-                }
-                t2.row(tm.backend().id(), tm.fds().length, tm.fds()[0] + ".." + tm.fds()[tm.fds().length - 1],
-                        tm.nsPerAwait(), isLow ? "" : Table.fmt(tm.nsPerAwait() / low) + "x");
-                r.figure("fdlimit." + tm.backend().id() + "." + tm.set() + "_ns", tm.nsPerAwait());
-            }
-            t2.note("Median of several batches of awaits; the same " + TIMED_FDS + " fds per row pair, one of them an "
-                    + "eventfd with a non-zero counter (always readable). Wide select passes bitmaps up to the highest "
-                    + "fd to the kernel on every call; poll passes the " + (TIMED_FDS + 1) + " pollfd entries and epoll "
-                    + "passes nothing, so their cost does not depend on the fd numbers.");
+            reportTimings(r, timings);
         }
+        return r;
+    }
 
-        // findings
+    private static void reportSweeps(ExperimentResult r, List<Sweep> sweeps, int rlimit) {
+        Table t = r.table(new Table("Registering eventfds in rising fd order until refused (RLIMIT_NOFILE " + rlimit
+                + ")", "backend", "fds registered", "highest fd", "stopped because", "time (ms)"));
+        for (Sweep s : sweeps) {
+            t.row(s.backend().id(), s.count(), s.maxFd(), s.stoppedBecause(), s.millis());
+            r.figure(FdLimitFigures.count(s.backend()), s.count());
+            r.figure(FdLimitFigures.maxFd(s.backend()), s.maxFd());
+        }
+        t.note("Each multiplexer also holds its own wakeup eventfd (and epoll its epoll fd), and the JVM had "
+                + "some fds open already, so the count is a little below the highest fd + 1.");
         Sweep sel = find(sweeps, Backend.SELECT);
-        Sweep ep = find(sweeps, Backend.EPOLL);
-        Sweep po = find(sweeps, Backend.POLL);
-        r.paragraph(String.format(Locale.ROOT, "The soft RLIMIT_NOFILE was %d and was raised to the hard limit %d.",
-                softBefore, hard));
         if (sel != null) {
             r.summary("select (glibc fd_set) highest fd", sel.maxFd() + " (" + sel.stoppedBecause() + ")");
         }
-        Sweep big = ep != null ? ep : po != null ? po : find(sweeps, Backend.SELECT_WIDE);
+        Sweep big = Stream.of(Backend.EPOLL, Backend.POLL, Backend.SELECT_WIDE).map(b -> find(sweeps, b))
+                .filter(Objects::nonNull).findFirst().orElse(null);
         if (big != null) {
-            r.summary(big.backend().id() + " fds registered", big.count() + " of limit " + rlimit + " (" + big.stoppedBecause()
-                    + ")");
-        }
-        Timing wl = findTiming(timings, Backend.SELECT_WIDE, "low");
-        Timing wh = findTiming(timings, Backend.SELECT_WIDE, "high");
-        if (wl != null && wh != null) {
-            r.summary("wide select, 10 fds near " + wl.fds()[0] + " vs near " + wh.fds()[0],
-                    Table.fmt(wl.nsPerAwait()) + " vs " + Table.fmt(wh.nsPerAwait()) + " ns/await ("
-                            + Table.fmt(wh.nsPerAwait() / wl.nsPerAwait()) + "x)");
-        }
-        Timing el = findTiming(timings, Backend.EPOLL, "low");
-        Timing eh = findTiming(timings, Backend.EPOLL, "high");
-        if (el != null && eh != null) {
-            r.summary("epoll, same comparison", Table.fmt(el.nsPerAwait()) + " vs " + Table.fmt(eh.nsPerAwait())
-                    + " ns/await");
+            r.summary(big.backend().id() + " fds registered", big.count() + " of limit " + rlimit + " ("
+                    + big.stoppedBecause() + ")");
         }
         if (sel != null && sel.stoppedBecause().startsWith("FD_SETSIZE")) {
             r.paragraph("Classic select refused fd " + (sel.maxFd() + 1) + " with " + sel.count()
                     + " fds registered: FD_SETSIZE limits the fd number, so a process with many fds open cannot"
                     + " select even one new fd once the numbers pass 1023.");
+        }
+    }
+
+    private static void reportTimings(ExperimentResult r, List<Timing> timings) {
+        Table t = r.table(new Table("One await (timeout 0, 1 of " + TIMED_FDS
+                + " fds ready): low vs high fd numbers", "backend", "fds", "fd numbers", "ns/await", "high / low"));
+        double low = Double.NaN;
+        for (Timing tm : timings) {
+            if (!tm.high()) {
+                low = tm.nsPerAwait();
+            }
+            t.row(tm.backend().id(), tm.fds().length, tm.fds()[0] + ".." + tm.fds()[tm.fds().length - 1],
+                    tm.nsPerAwait(), tm.high() ? Table.fmt(tm.nsPerAwait() / low) + "x" : "");
+            r.figure(FdLimitFigures.awaitNs(tm.backend(), tm.high()), tm.nsPerAwait());
+        }
+        t.note("Median of several batches of awaits; the same " + TIMED_FDS + " fds per row pair, one of them an "
+                + "eventfd with a non-zero counter (always readable). Wide select passes bitmaps up to the highest "
+                + "fd to the kernel on every call; poll passes the " + (TIMED_FDS + 1) + " pollfd entries and epoll "
+                + "passes nothing, so their cost does not depend on the fd numbers.");
+        Timing wl = findTiming(timings, Backend.SELECT_WIDE, false);
+        Timing wh = findTiming(timings, Backend.SELECT_WIDE, true);
+        if (wl != null && wh != null) {
+            r.summary("wide select, 10 fds near " + wl.fds()[0] + " vs near " + wh.fds()[0],
+                    Table.fmt(wl.nsPerAwait()) + " vs " + Table.fmt(wh.nsPerAwait()) + " ns/await ("
+                            + Table.fmt(wh.nsPerAwait() / wl.nsPerAwait()) + "x)");
+        }
+        Timing el = findTiming(timings, Backend.EPOLL, false);
+        Timing eh = findTiming(timings, Backend.EPOLL, true);
+        if (el != null && eh != null) {
+            r.summary("epoll, same comparison", Table.fmt(el.nsPerAwait()) + " vs " + Table.fmt(eh.nsPerAwait())
+                    + " ns/await");
         }
         if (wl != null && wh != null) {
             r.paragraph("Wide select took " + Table.fmt(wl.nsPerAwait()) + " ns per await over fds " + wl.fds()[0] + ".."
@@ -162,7 +168,6 @@ public final class FdLimitExperiment implements Experiment {
                     + ".." + wh.fds()[TIMED_FDS - 1] + ": the same number of fds, but select's cost follows nfds, the"
                     + " highest fd + 1.");
         }
-        return r;
     }
 
     /**
@@ -266,8 +271,8 @@ public final class FdLimitExperiment implements Experiment {
             int done = 0;
             for (Backend b : backends) {
                 double[] ns = time(b, low, high, batches, iters);
-                out.add(new Timing(b, "low", low.clone(), ns[0]));
-                out.add(new Timing(b, "high", high.clone(), ns[1]));
+                out.add(new Timing(b, false, low.clone(), ns[0]));
+                out.add(new Timing(b, true, high.clone(), ns[1]));
                 done += 2;
                 step.stepTo(done);
             }
@@ -352,7 +357,7 @@ public final class FdLimitExperiment implements Experiment {
         return list.stream().filter(s -> s.backend() == backend).findFirst().orElse(null);
     }
 
-    private static Timing findTiming(List<Timing> list, Backend backend, String set) {
-        return list.stream().filter(t -> t.backend() == backend && t.set().equals(set)).findFirst().orElse(null);
+    private static Timing findTiming(List<Timing> list, Backend backend, boolean high) {
+        return list.stream().filter(t -> t.backend() == backend && t.high() == high).findFirst().orElse(null);
     }
 }

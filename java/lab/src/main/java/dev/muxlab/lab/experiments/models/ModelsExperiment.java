@@ -18,6 +18,7 @@ import java.util.TreeMap;
 
 import dev.muxlab.Backend;
 import dev.muxlab.Fds;
+import dev.muxlab.lab.experiments.models.ModelsFigures.CellFigure;
 import dev.muxlab.lab.load.LoadConfig;
 import dev.muxlab.lab.load.LoadGenerator;
 import dev.muxlab.lab.load.LoadResult;
@@ -41,6 +42,7 @@ import dev.muxlab.lab.server.Model;
  * system calls per echoed message ({@code strace -f -c} attached to the server for a short run).
  */
 public final class ModelsExperiment implements Experiment {
+    public static final String NAME = "models";
     static final int SIZE = 64;
     static final List<Integer> CONNECTIONS = List.of(10, 100, 1_000, 10_000);
     /** Workers of the threadpool model (ServeCommand's default --threads). */
@@ -60,7 +62,7 @@ public final class ModelsExperiment implements Experiment {
 
     @Override
     public String name() {
-        return "models";
+        return NAME;
     }
 
     @Override
@@ -222,7 +224,7 @@ public final class ModelsExperiment implements Experiment {
                     + " %.2f after, on %d CPUs (this experiment itself keeps about 2 busy). A load well above that means"
                     + " other work shared the CPUs and the numbers are noisier.", loadBefore[0], loadAfter[0],
                     Runtime.getRuntime().availableProcessors()));
-            r.figure("models.loadavg_before", loadBefore[0]).figure("models.loadavg_after", loadAfter[0]);
+            r.figure(ModelsFigures.LOADAVG_BEFORE, loadBefore[0]).figure(ModelsFigures.LOADAVG_AFTER, loadAfter[0]);
         }
         return r;
     }
@@ -415,10 +417,6 @@ public final class ModelsExperiment implements Experiment {
         }
     }
 
-    private static String key(Model m, int c, String what) {
-        return "models." + m.cliName() + ".c" + c + "." + what;
-    }
-
     private static long errors(LoadResult lr) {
         return lr.connectErrors + lr.resets + lr.mismatchedBytes + lr.otherErrors + lr.protocolErrors;
     }
@@ -494,23 +492,23 @@ public final class ModelsExperiment implements Experiment {
             double perHundredK = lr.messages > 0 ? c.cpuSeconds / lr.messages * 100_000 : Double.NaN;
             main.row(m, c.connections, lr.messagesPerSecond, lr.p50, lr.p99, c.cpuSeconds, perHundredK,
                     c.threads < 0 ? "n/a" : c.threads, c.rssMb, c.rwPerMessage, errorText(lr), notes(c, quick));
-            r.figure(key(c.model, c.connections, "msgs_per_s"), lr.messagesPerSecond);
-            r.figure(key(c.model, c.connections, "p50_us"), lr.p50);
-            r.figure(key(c.model, c.connections, "p99_us"), lr.p99);
-            r.figure(key(c.model, c.connections, "cpu_s"), c.cpuSeconds);
+            r.figure(CellFigure.MSGS_PER_S.of(c.model, c.connections), lr.messagesPerSecond);
+            r.figure(CellFigure.P50_US.of(c.model, c.connections), lr.p50);
+            r.figure(CellFigure.P99_US.of(c.model, c.connections), lr.p99);
+            r.figure(CellFigure.CPU_S.of(c.model, c.connections), c.cpuSeconds);
             if (c.threads >= 0) {
-                r.figure(key(c.model, c.connections, "threads"), c.threads);
-                r.figure(key(c.model, c.connections, "threads_max"), c.threadsMax);
+                r.figure(CellFigure.THREADS.of(c.model, c.connections), c.threads);
+                r.figure(CellFigure.THREADS_MAX.of(c.model, c.connections), c.threadsMax);
             }
             if (!Double.isNaN(c.rssMb)) {
-                r.figure(key(c.model, c.connections, "rss_mb"), c.rssMb);
+                r.figure(CellFigure.RSS_MB.of(c.model, c.connections), c.rssMb);
             }
             if (!Double.isNaN(c.rwPerMessage)) {
-                r.figure(key(c.model, c.connections, "rw_calls_per_msg"), c.rwPerMessage);
+                r.figure(CellFigure.RW_CALLS_PER_MSG.of(c.model, c.connections), c.rwPerMessage);
             }
-            r.figure(key(c.model, c.connections, "connected"), lr.connectionsEstablished);
-            r.figure(key(c.model, c.connections, "errors"), errors(lr));
-            r.figure(key(c.model, c.connections, "mismatched_bytes"), lr.mismatchedBytes);
+            r.figure(CellFigure.CONNECTED.of(c.model, c.connections), lr.connectionsEstablished);
+            r.figure(CellFigure.ERRORS.of(c.model, c.connections), errors(lr));
+            r.figure(CellFigure.MISMATCHED_BYTES.of(c.model, c.connections), lr.mismatchedBytes);
             series.computeIfAbsent(m, k -> new ArrayList<>()).add(new double[] {c.connections, lr.messagesPerSecond});
         }
         main.note(String.format(Locale.ROOT, "Each row: %.1f s measured after %.1f s warmup; one load thread in"
@@ -535,7 +533,7 @@ public final class ModelsExperiment implements Experiment {
             }
             idle.row(i.model().cliName(), i.seconds(), i.cpuSeconds(), i.pct(), i.threads(),
                     i.model() == Model.NONBLOCKING ? "busy polling: the loop retries every fd without sleeping" : "");
-            r.figure("models." + i.model().cliName() + ".idle_cpu_pct", i.pct());
+            r.figure(ModelsFigures.idleCpuPct(i.model()), i.pct());
         }
         idle.note(String.format(Locale.ROOT, "Measured after the load run, in the same server JVM: %d connections"
                 + " opened and left silent, %.1f s to settle, then CPU over %.1f s (resolution: one clock tick, %.0f%%"
@@ -561,8 +559,8 @@ public final class ModelsExperiment implements Experiment {
                     untraced, s.model() == Model.NONBLOCKING ? "tracing slows each lap of the polling loop so much that"
                     + " nearly every read finds data; untraced, the laps that find nothing add EAGAIN reads (how many"
                     + " depends on how fast the client answers)" : "");
-            r.figure("models." + s.model().cliName() + ".syscalls_per_msg", s.perMessage());
-            r.figure("models." + s.model().cliName() + ".io_syscalls_per_msg", s.ioPerMessage());
+            r.figure(ModelsFigures.syscallsPerMsg(s.model()), s.perMessage());
+            r.figure(ModelsFigures.ioSyscallsPerMsg(s.model()), s.ioPerMessage());
         }
         sys.note(strace == null ? "strace is not installed, so no system calls were counted (install strace to"
                 + " measure them)." : String.format(Locale.ROOT, "Counted with strace -f -c attached to the server JVM"

@@ -51,6 +51,7 @@ import dev.muxlab.lab.report.Table;
  * b in select, select-wide, poll, epoll.
  */
 public final class ScalingExperiment implements Experiment {
+    public static final String NAME = "scaling";
     static final int[] ACTIVE = {1, 100};
     /** The rows the crossover compares. */
     private static final ScalingRow POLL = ScalingRow.of(Backend.POLL);
@@ -71,7 +72,7 @@ public final class ScalingExperiment implements Experiment {
 
     @Override
     public String name() {
-        return "scaling";
+        return NAME;
     }
 
     @Override
@@ -484,9 +485,8 @@ public final class ScalingExperiment implements Experiment {
                     busy.add(b);
                 }
             }
-            String base = "scaling." + c.row.id() + ".a" + c.a;
-            res.figure(base + ".n" + c.n + ".ns", c.javaNs);
-            res.figure(base + ".c.n" + c.n + ".ns", c.cNs);
+            res.figure(ScalingFigures.ns(c.row, c.a, c.n), c.javaNs);
+            res.figure(ScalingFigures.cNs(c.row, c.a, c.n), c.cNs);
         }
         main.note("ns/iter: " + (ScalingBench.cpuClock() ? "CPU time of the dispatching thread for" : "wall-clock time of")
                 + " one await (timeout 0) plus the handlers it dispatched (A = 1: one read and one write); the wall"
@@ -514,11 +514,10 @@ public final class ScalingExperiment implements Experiment {
                 double cSlope = logLogSlope(c);
                 double g = java.get(java.size() - 1)[1] / java.get(0)[1];
                 double cg = c.get(c.size() - 1)[1] / c.get(0)[1];
-                String base = "scaling." + row.id() + ".a" + a;
-                res.figure(base + ".slope", slope);
-                res.figure(base + ".growth", g);
-                res.figure(base + ".c.slope", cSlope);
-                res.figure(base + ".c.growth", cg);
+                res.figure(ScalingFigures.slope(row, a), slope);
+                res.figure(ScalingFigures.growth(row, a), g);
+                res.figure(ScalingFigures.cSlope(row, a), cSlope);
+                res.figure(ScalingFigures.cGrowth(row, a), cg);
                 growth.row(row.id(), a, (int) java.get(0)[0] + ".." + (int) java.get(java.size() - 1)[0], slope, g, cSlope, cg);
                 list.add(new Charts.Series(row.id() + " (Java)", java, false));
                 if (c.stream().anyMatch(p -> Double.isFinite(p[1]))) {
@@ -582,11 +581,11 @@ public final class ScalingExperiment implements Experiment {
                     }
                 }
             }
-            res.figure("scaling.crossover.a" + a, cross);
+            res.figure(ScalingFigures.crossover(a), cross);
             crossText[ai] = text;
         }
         double ratioMedian = median(ratios.stream().mapToDouble(Double::doubleValue).toArray());
-        res.figure("scaling.ratio.median", ratioMedian);
+        res.figure(ScalingFigures.RATIO_MEDIAN, ratioMedian);
 
         // ---- summary and paragraphs
         res.summary("poll slope (A=1)", slopeText(res, POLL, 1));
@@ -596,7 +595,7 @@ public final class ScalingExperiment implements Experiment {
         res.summary("Java/C median", Double.isNaN(ratioMedian) ? "n/a (no C reference)"
                 : String.format(Locale.ROOT, "%.2f", ratioMedian));
         double wallOverCpu = median(busy.stream().mapToDouble(Double::doubleValue).toArray());
-        res.figure("scaling.wall_over_cpu.median", wallOverCpu);
+        res.figure(ScalingFigures.WALL_OVER_CPU_MEDIAN, wallOverCpu);
         if (wallOverCpu > 1.15) {
             res.paragraph(String.format(Locale.ROOT, "The machine was busy: the timed loops took %.2fx their CPU time"
                     + " by the wall clock (median over the cells), i.e. other processes held the CPU part of the time."
@@ -636,10 +635,9 @@ public final class ScalingExperiment implements Experiment {
                 double added = c == first ? Double.NaN : (c.cpuNs - first.cpuNs) / (c.n - first.n);
                 t.row(b.id(), c.n, c.cpuNs / 1e3, c.wallNs / 1e3, c == first ? "1" : String.format(Locale.ROOT, "%.1f", g),
                         c == first ? "" : added, c.sleepsPerRound, c.pauseNs / 1e3, c.rounds);
-                String base = "scaling.blocking." + b.id();
-                res.figure(base + ".n" + c.n + ".ns", c.cpuNs);
-                res.figure(base + ".n" + c.n + ".wall_ns", c.wallNs);
-                res.figure(base + ".n" + c.n + ".sleeps", c.sleepsPerRound);
+                res.figure(ScalingFigures.blockingNs(b, c.n), c.cpuNs);
+                res.figure(ScalingFigures.blockingWallNs(b, c.n), c.wallNs);
+                res.figure(ScalingFigures.blockingSleeps(b, c.n), c.sleepsPerRound);
                 pts.add(new double[] {c.n, c.cpuNs});
                 minN = Math.min(minN, c.n);
                 maxN = Math.max(maxN, c.n);
@@ -648,8 +646,8 @@ public final class ScalingExperiment implements Experiment {
                 continue;
             }
             double slope = linearSlope(pts);
-            res.figure("scaling.blocking." + b.id() + ".per_fd_ns", slope);
-            res.figure("scaling.blocking." + b.id() + ".growth", pts.get(pts.size() - 1)[1] / pts.get(0)[1]);
+            res.figure(ScalingFigures.blockingPerFdNs(b), slope);
+            res.figure(ScalingFigures.blockingGrowth(b), pts.get(pts.size() - 1)[1] / pts.get(0)[1]);
             perFd.append(perFd.length() == 0 ? "" : ", ").append(b.id()).append(' ')
                     .append(Double.isNaN(slope) ? "n/a" : String.format(Locale.ROOT, "%.1f", slope));
             series.add(new Charts.Series(b.id(), pts, false));
@@ -676,7 +674,7 @@ public final class ScalingExperiment implements Experiment {
         }
 
         // ---- poll: blocking against never-blocking, per watched fd, over the same N range
-        double pollBlocking = res.get("scaling.blocking.poll.per_fd_ns");
+        double pollBlocking = res.get(ScalingFigures.blockingPerFdNs(Backend.POLL));
         List<double[]> spin = new ArrayList<>();
         for (Cell c : cells) {
             if (c.row.equals(POLL) && c.a == 1 && c.n >= minN && c.n <= maxN) {
@@ -685,10 +683,10 @@ public final class ScalingExperiment implements Experiment {
         }
         double pollSpin = linearSlope(spin);
         res.summary("blocking wakeup, waiter CPU ns per watched fd", perFd.length() == 0 ? "not measured" : perFd);
-        if (res.figures.containsKey("scaling.blocking.poll.per_fd_ns")) {
+        if (res.figures.containsKey(ScalingFigures.blockingPerFdNs(Backend.POLL))) {
             double ratio = pollBlocking / pollSpin;
-            res.figure("scaling.blocking.poll.nonblocking_per_fd_ns", pollSpin);
-            res.figure("scaling.blocking.poll.over_nonblocking", ratio);
+            res.figure(ScalingFigures.POLL_NONBLOCKING_PER_FD_NS, pollSpin);
+            res.figure(ScalingFigures.POLL_BLOCKING_OVER_NONBLOCKING, ratio);
             String text = Double.isFinite(ratio) && pollSpin > 0
                     ? String.format(Locale.ROOT, "%.0f ns blocking vs %.0f ns never-blocking (A=1, N %d..%d): x%.1f",
                             pollBlocking, pollSpin, minN, maxN, ratio)
@@ -707,11 +705,11 @@ public final class ScalingExperiment implements Experiment {
     }
 
     private static String slopeText(ExperimentResult res, ScalingRow row, int a) {
-        double s = res.get("scaling." + row + ".a" + a + ".slope");
+        double s = res.get(ScalingFigures.slope(row, a));
         if (Double.isNaN(s)) {
             return "not measured";
         }
         return String.format(Locale.ROOT, "%.2f (cost x%.1f over the N range)", s,
-                res.get("scaling." + row + ".a" + a + ".growth"));
+                res.get(ScalingFigures.growth(row, a)));
     }
 }

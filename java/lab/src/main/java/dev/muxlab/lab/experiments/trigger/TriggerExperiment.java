@@ -33,6 +33,7 @@ import dev.muxlab.lab.report.Table;
  * instances with and without EPOLLEXCLUSIVE).
  */
 public final class TriggerExperiment implements Experiment {
+    public static final String NAME = "trigger";
     static final int MESSAGE = 64 * 1024;
     static final int CHUNK = 1024;
     /** The await timeout of the waiters in (d); they are normally released much sooner. */
@@ -42,7 +43,7 @@ public final class TriggerExperiment implements Experiment {
 
     @Override
     public String name() {
-        return "trigger";
+        return NAME;
     }
 
     @Override
@@ -85,24 +86,32 @@ public final class TriggerExperiment implements Experiment {
         partC(r, et && !lt ? Trigger.EDGE : Trigger.LEVEL, waitMs);
         partD(ctx, r, lt, et);
 
-        double ltw = r.get("trigger.a.lt.wakeups");
-        double etw = r.get("trigger.a.et.wakeups");
+        summarize(r);
+        return r;
+    }
+
+    /** The console summary, from the figures the parts published. */
+    private static void summarize(ExperimentResult r) {
+        double ltw = r.get(TriggerFigures.wakeups(Trigger.LEVEL));
+        double etw = r.get(TriggerFigures.wakeups(Trigger.EDGE));
         if (!Double.isNaN(ltw) || !Double.isNaN(etw)) {
             r.summary("wakeups for 64 KiB read 1 KiB at a time", (Double.isNaN(ltw) ? "" : "LT " + Table.fmt(ltw))
                     + (!Double.isNaN(ltw) && !Double.isNaN(etw) ? ", " : "")
                     + (Double.isNaN(etw) ? "" : "ET (draining) " + Table.fmt(etw)));
         }
-        if (!Double.isNaN(r.get("trigger.b.stalled"))) {
-            r.summary("ET reader that does not drain", r.get("trigger.b.stalled") == 1
-                    ? "stalled with " + Table.fmt(r.get("trigger.b.queued_bytes")) + " bytes queued"
+        if (!Double.isNaN(r.get(TriggerFigures.STALLED))) {
+            r.summary("ET reader that does not drain", r.get(TriggerFigures.STALLED) == 1
+                    ? "stalled with " + Table.fmt(r.get(TriggerFigures.STALLED_QUEUED_BYTES)) + " bytes queued"
                     : "did not stall");
         }
-        r.summary("ONESHOT reports: first, while disarmed, after re-arm", Table.fmt(r.get("trigger.c.first")) + ", "
-                + Table.fmt(r.get("trigger.c.while_disarmed")) + ", " + Table.fmt(r.get("trigger.c.after_rearm")));
+        r.summary("ONESHOT reports: first, while disarmed, after re-arm", Table.fmt(r.get(TriggerFigures.ONESHOT_FIRST))
+                + ", " + Table.fmt(r.get(TriggerFigures.ONESHOT_WHILE_DISARMED)) + ", "
+                + Table.fmt(r.get(TriggerFigures.ONESHOT_AFTER_REARM)));
         StringBuilder d = new StringBuilder();
-        for (String[] k : new String[][] {{"lt", "LT"}, {"et", "ET"}, {"shared_instances", "2 instances"},
-            {"exclusive", "EXCLUSIVE"}}) {
-            double v = r.get("trigger.d." + k[0] + ".woken");
+        for (String[] k : new String[][] {{Trigger.LEVEL.id(), label(Trigger.LEVEL)},
+            {Trigger.EDGE.id(), label(Trigger.EDGE)}, {TriggerFigures.SHARED_INSTANCES, "2 instances"},
+            {TriggerFigures.EXCLUSIVE, "EXCLUSIVE"}}) {
+            double v = r.get(TriggerFigures.woken(k[0]));
             if (!Double.isNaN(v)) {
                 d.append(d.length() > 0 ? ", " : "").append(k[1]).append(' ').append(Table.fmt(v));
             }
@@ -110,7 +119,6 @@ public final class TriggerExperiment implements Experiment {
         if (d.length() > 0) {
             r.summary("threads woken by one event (of 2 waiting)", d.toString());
         }
-        return r;
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -126,7 +134,7 @@ public final class TriggerExperiment implements Experiment {
         if (lt) {
             ReadRun a = readMessage(Trigger.LEVEL, false, waitMs);
             t.row(label(Trigger.LEVEL), "1 KiB per wakeup", a.wakeups(), a.reads(), a.bytesRead(), a.bytesLeft(), outcome(a, waitMs));
-            r.figure("trigger.a.lt.wakeups", a.wakeups()).figure("trigger.a.lt.reads", a.reads());
+            r.figure(TriggerFigures.wakeups(Trigger.LEVEL), a.wakeups()).figure(TriggerFigures.reads(Trigger.LEVEL), a.reads());
             ReadRun b = readMessage(Trigger.LEVEL, true, waitMs);
             t.row(label(Trigger.LEVEL), "drain until EAGAIN per wakeup", b.wakeups(), b.reads(), b.bytesRead(), b.bytesLeft(),
                     outcome(b, waitMs));
@@ -134,12 +142,12 @@ public final class TriggerExperiment implements Experiment {
         if (et) {
             ReadRun c = readMessage(Trigger.EDGE, false, waitMs);
             t.row(label(Trigger.EDGE), "1 KiB per wakeup", c.wakeups(), c.reads(), c.bytesRead(), c.bytesLeft(), outcome(c, waitMs));
-            r.figure("trigger.a.et_nodrain.bytes_read", c.bytesRead())
-                    .figure("trigger.a.et_nodrain.bytes_left", c.bytesLeft());
+            r.figure(TriggerFigures.ET_NODRAIN_BYTES_READ, c.bytesRead())
+                    .figure(TriggerFigures.ET_NODRAIN_BYTES_LEFT, c.bytesLeft());
             ReadRun d = readMessage(Trigger.EDGE, true, waitMs);
             t.row(label(Trigger.EDGE), "drain until EAGAIN per wakeup", d.wakeups(), d.reads(), d.bytesRead(), d.bytesLeft(),
                     outcome(d, waitMs));
-            r.figure("trigger.a.et.wakeups", d.wakeups()).figure("trigger.a.et.reads", d.reads());
+            r.figure(TriggerFigures.wakeups(Trigger.EDGE), d.wakeups()).figure(TriggerFigures.reads(Trigger.EDGE), d.reads());
         }
         t.note("LT reports the socket on every wait while any byte is queued, so a reader may take 1 KiB per"
                 + " wakeup; ET reports the arrival once, so the 1 KiB-per-wakeup reader waits forever with the rest"
@@ -235,12 +243,12 @@ public final class TriggerExperiment implements Experiment {
             int queued = Fds.available(sp[1]);
             boolean stalled = !again && queued > 0;
             t.row(2, "read 1 KiB; wait again", again ? "yes" : "no: timed out after " + waitMs + " ms", queued);
-            r.figure("trigger.b.stalled", stalled ? 1 : 0).figure("trigger.b.queued_bytes", queued);
+            r.figure(TriggerFigures.STALLED, stalled ? 1 : 0).figure(TriggerFigures.STALLED_QUEUED_BYTES, queued);
 
             writeFully(sp[0], CHUNK);
             boolean newData = reported(m, rs, sp[1], waitMs);
             t.row(3, "peer writes 1 KiB more (not drained yet); wait", yes(newData), Fds.available(sp[1]));
-            r.figure("trigger.b.new_data_rereports", newData ? 1 : 0);
+            r.figure(TriggerFigures.NEW_DATA_REREPORTS, newData ? 1 : 0);
 
             long drained = Fds.drain(sp[1]);
             boolean afterDrain = reported(m, rs, sp[1], 0);
@@ -250,7 +258,7 @@ public final class TriggerExperiment implements Experiment {
             writeFully(sp[0], CHUNK);
             boolean fixed = reported(m, rs, sp[1], waitMs);
             t.row(5, "peer writes 1 KiB; wait", yes(fixed), Fds.available(sp[1]));
-            r.figure("trigger.b.drain_fixed", fixed && !afterDrain ? 1 : 0);
+            r.figure(TriggerFigures.DRAIN_FIXED, fixed && !afterDrain ? 1 : 0);
             Fds.drain(sp[1]);
         } finally {
             Fds.closeQuietly(sp[0]);
@@ -313,8 +321,9 @@ public final class TriggerExperiment implements Experiment {
             int afterFire = count(m, rs, sp[1], waitMs);
             t.row(5, "wait again " + waitMs + " ms", afterFire, Fds.available(sp[1]));
 
-            r.figure("trigger.c.first", first).figure("trigger.c.while_disarmed", disarmed)
-                    .figure("trigger.c.after_rearm", rearmed).figure("trigger.c.reregister_eexist", eexist ? 1 : 0);
+            r.figure(TriggerFigures.ONESHOT_FIRST, first).figure(TriggerFigures.ONESHOT_WHILE_DISARMED, disarmed)
+                    .figure(TriggerFigures.ONESHOT_AFTER_REARM, rearmed)
+                    .figure(TriggerFigures.ONESHOT_REREGISTER_EEXIST, eexist ? 1 : 0);
         } finally {
             Fds.closeQuietly(sp[0]);
             Fds.closeQuietly(sp[1]);
@@ -355,8 +364,8 @@ public final class TriggerExperiment implements Experiment {
             }
         }
         Trigger two = lt ? Trigger.LEVEL : Trigger.EDGE; // the two-instance rows: LT unless --trigger et
-        cases.add(new WakeCase("shared_instances", "2 instances, " + label(two), true, Events.READ | two.flags()));
-        cases.add(new WakeCase("exclusive", "2 instances, " + label(two) + " + EXCLUSIVE", true,
+        cases.add(new WakeCase(TriggerFigures.SHARED_INSTANCES, "2 instances, " + label(two), true, Events.READ | two.flags()));
+        cases.add(new WakeCase(TriggerFigures.EXCLUSIVE, "2 instances, " + label(two) + " + EXCLUSIVE", true,
                 Events.READ | Events.EXCLUSIVE | two.flags()));
         int reps = ctx.quick ? 20 : 50;
 
@@ -382,8 +391,8 @@ public final class TriggerExperiment implements Experiment {
             switchesKnown &= known;
             t.row(c.label(), Events.toString(c.interest()), known ? w.kernelWoken() : "n/a", w.reported(), w.gotData());
             // "woken" is what the kernel did; where context switches cannot be read, what the waits reported
-            r.figure("trigger.d." + c.key() + ".woken", known ? w.kernelWoken() : w.reported());
-            r.figure("trigger.d." + c.key() + ".reported", w.reported());
+            r.figure(TriggerFigures.woken(c.key()), known ? w.kernelWoken() : w.reported());
+            r.figure(TriggerFigures.reported(c.key()), w.reported());
             unparked += w.notParked();
         }
         t.note("Averages per event over 2 waiting threads; a woken thread reads the fd until EAGAIN, as a worker"
