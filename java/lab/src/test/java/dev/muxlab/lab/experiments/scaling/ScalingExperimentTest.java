@@ -164,18 +164,18 @@ class ScalingExperimentTest {
 
     @Test
     void slopeAndCrossoverArithmetic() {
-        assertEquals(1.0, ScalingExperiment.logLogSlope(List.of(new double[] {10, 5}, new double[] {100, 50},
+        assertEquals(1.0, ScalingStats.logLogSlope(List.of(new double[] {10, 5}, new double[] {100, 50},
                 new double[] {1000, 500})), 1e-9);
-        assertEquals(0.0, ScalingExperiment.logLogSlope(List.of(new double[] {10, 7}, new double[] {1000, 7})), 1e-9);
-        assertTrue(Double.isNaN(ScalingExperiment.logLogSlope(List.of(new double[] {10, 7}))));
+        assertEquals(0.0, ScalingStats.logLogSlope(List.of(new double[] {10, 7}, new double[] {1000, 7})), 1e-9);
+        assertTrue(Double.isNaN(ScalingStats.logLogSlope(List.of(new double[] {10, 7}))));
         // {N, poll, epoll}: epoll cheaper from index 2 on (index 0 does not count: poll wins again at 1)
-        assertEquals(2, ScalingExperiment.crossoverIndex(List.of(new double[] {10, 5, 4}, new double[] {30, 5, 6},
+        assertEquals(2, ScalingStats.crossoverIndex(List.of(new double[] {10, 5, 4}, new double[] {30, 5, 6},
                 new double[] {100, 9, 6}, new double[] {300, 20, 6})));
-        assertEquals(-1, ScalingExperiment.crossoverIndex(List.of(new double[] {10, 5, 6}, new double[] {30, 5, 6})));
+        assertEquals(-1, ScalingStats.crossoverIndex(List.of(new double[] {10, 5, 6}, new double[] {30, 5, 6})));
         assertEquals(8700, ScalingExperiment.roundTwoDigits(8734));
         assertEquals(50, ScalingExperiment.roundTwoDigits(50));
-        assertEquals(2.5, ScalingExperiment.linearSlope(List.of(new double[] {10, 100}, new double[] {110, 350},
+        assertEquals(2.5, ScalingStats.linearSlope(List.of(new double[] {10, 100}, new double[] {110, 350},
                 new double[] {1010, 2600})), 1e-9);
-        assertTrue(Double.isNaN(ScalingExperiment.linearSlope(List.of(new double[] {10, 7}))));
+        assertTrue(Double.isNaN(ScalingStats.linearSlope(List.of(new double[] {10, 7}))));
     }
 }
