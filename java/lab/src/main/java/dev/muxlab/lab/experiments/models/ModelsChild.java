@@ -50,7 +50,13 @@ final class ModelsChild implements AutoCloseable {
      * pipes: a pipe read by a thread of this JVM can lose the last lines when the child exits
      * (the JDK closes the stream under the reader), and the last line holds the server's counters.
      */
-    static ModelsChild start(Model model, int maxConnections, long timeoutMillis) throws IOException {
+    /** The arguments of the child's {@code muxlab} command line, for the model named {@code model}. */
+    static List<String> serveArgs(String model) {
+        return List.of("serve", "--model", model, "--proto", "echo", "--port", "0", "--quiet", "--idle-timeout", "0",
+                "--max-connections", Integer.toString(ModelsExperiment.MAX_CONNECTIONS));
+    }
+
+    static ModelsChild start(Model model, long timeoutMillis) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(ChildProcesses.javaExecutable());
         String lib = System.getProperty("muxlab.library.path");
@@ -60,8 +66,7 @@ final class ModelsChild implements AutoCloseable {
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add("dev.muxlab.lab.cli.Main");
-        cmd.addAll(List.of("serve", "--model", model.cliName(), "--proto", "echo", "--port", "0", "--quiet",
-                "--idle-timeout", "0", "--max-connections", Integer.toString(maxConnections)));
+        cmd.addAll(serveArgs(model.cliName()));
         Path out = Files.createTempFile("muxlab-serve-", ".out");
         Path err = Files.createTempFile("muxlab-serve-", ".err");
         ProcessBuilder pb = new ProcessBuilder(cmd);

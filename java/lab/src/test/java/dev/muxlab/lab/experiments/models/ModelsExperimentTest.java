@@ -120,13 +120,13 @@ class ModelsExperimentTest {
 
     @Test
     void filtersMapBackendsToModels() {
-        assertEquals(Arrays.asList(Model.values()), ModelsExperiment.models(ctx(null, null, null)));
-        assertEquals(List.of(Model.EPOLL_ET), ModelsExperiment.models(ctx(null, "epoll", "et")));
-        assertEquals(List.of(Model.POLL), ModelsExperiment.models(ctx(null, "poll", null)));
-        List<Model> lt = ModelsExperiment.models(ctx(null, null, "lt"));
+        assertEquals(Arrays.asList(Model.values()), ModelsPlan.of(ctx(null, null, null)).models());
+        assertEquals(List.of(Model.EPOLL_ET), ModelsPlan.of(ctx(null, "epoll", "et")).models());
+        assertEquals(List.of(Model.POLL), ModelsPlan.of(ctx(null, "poll", null)).models());
+        List<Model> lt = ModelsPlan.of(ctx(null, null, "lt")).models();
         assertTrue(lt.contains(Model.BLOCKING) && lt.contains(Model.EPOLL_LT) && !lt.contains(Model.EPOLL_ET), lt.toString());
-        assertEquals(List.of(10, 100), ModelsExperiment.connections(Model.SELECT, true));
-        assertEquals(List.of(10, 100, 1_000, 10_000), ModelsExperiment.connections(Model.SELECT, false));
+        assertEquals(List.of(10, 100), new ModelsPlan(List.of(), true).connections(Model.SELECT));
+        assertEquals(List.of(10, 100, 1_000, 10_000), new ModelsPlan(List.of(), false).connections(Model.SELECT));
     }
 
     @Test
