@@ -6,7 +6,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.text.DecimalFormat;
+import java.text.DecimalFormatSymbols;
+import java.text.NumberFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 import org.jfree.chart.ChartUtils;
@@ -56,8 +59,8 @@ public final class Charts {
             }
             data.addSeries(xy);
         }
-        ValueAxis x = logX ? logAxis(xLabel) : new NumberAxis(xLabel);
-        ValueAxis y = logY ? logAxis(yLabel) : new NumberAxis(yLabel);
+        ValueAxis x = logX ? logAxis(xLabel) : linearAxis(xLabel);
+        ValueAxis y = logY ? logAxis(yLabel) : linearAxis(yLabel);
         XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(true, true);
         for (int i = 0; i < series.size(); i++) {
             Color c = PALETTE[Math.max(0, series.get(i).dashed() ? i - 1 : i) % PALETTE.length];
@@ -82,13 +85,21 @@ public final class Charts {
         return m.entrySet().stream().map(e -> new Series(e.getKey(), e.getValue(), false)).toList();
     }
 
+    /** Tick labels with a decimal point and comma grouping, whatever the default locale. */
+    private static NumberAxis linearAxis(String label) {
+        NumberAxis a = new NumberAxis(label);
+        a.setNumberFormatOverride(NumberFormat.getNumberInstance(Locale.ROOT));
+        return a;
+    }
+
     private static LogAxis logAxis(String label) {
         LogAxis a = new LogAxis(label);
         a.setBase(10);
         a.setSmallestValue(1e-9);
         a.setTickUnit(new NumberTickUnit(1.0)); // one tick per power of ten
         a.setMinorTickMarksVisible(true);
-        a.setNumberFormatOverride(new DecimalFormat("#,##0.###")); // 1,000 rather than 10^3
+        a.setNumberFormatOverride(new DecimalFormat("#,##0.###", DecimalFormatSymbols.getInstance(Locale.ROOT)));
+        // 1,000 rather than 10^3
         return a;
     }
 }

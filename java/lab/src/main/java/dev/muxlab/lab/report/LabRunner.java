@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import dev.muxlab.lab.Json;
+
 /**
  * Runs experiments in order and writes the results: one CSV per table, one JSON per experiment
  * (figures and summary), the PNG charts the experiments drew, and {@code report.md} with the
@@ -85,7 +87,8 @@ public final class LabRunner {
         return failures.isEmpty() ? 0 : 1;
     }
 
-    private void writeFiles(ExperimentResult r) throws IOException {
+    /** One CSV per table and one JSON per experiment (figures, summary, tables), numbers unrounded. */
+    void writeFiles(ExperimentResult r) throws IOException {
         int i = 0;
         for (Table t : r.tables) {
             i++;
@@ -94,66 +97,26 @@ public final class LabRunner {
         ctx.write(r.name + ".json", json(r));
     }
 
+    /** The experiment's JSON file: its figures as numbers (null where not measured) and its tables' values. */
     static String json(ExperimentResult r) {
-        StringBuilder sb = new StringBuilder("{\n");
-        sb.append("  \"experiment\": ").append(q(r.name)).append(",\n");
-        sb.append("  \"title\": ").append(q(r.title)).append(",\n");
-        sb.append(String.format(Locale.ROOT, "  \"seconds\": %.3f,%n", r.seconds));
-        sb.append("  \"figures\": {");
-        boolean first = true;
-        for (Map.Entry<String, Double> f : r.figures.entrySet()) {
-            sb.append(first ? "\n" : ",\n").append("    ").append(q(f.getKey())).append(": ")
-                    .append(Double.isFinite(f.getValue()) ? String.valueOf(f.getValue()) : "null");
-            first = false;
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("experiment", r.name);
+        m.put("title", r.title);
+        m.put("seconds", r.seconds);
+        Map<String, Object> figures = new LinkedHashMap<>();
+        r.figures.forEach((k, v) -> figures.put(k, Table.json(v)));
+        m.put("figures", figures);
+        m.put("summary", r.summary);
+        List<Map<String, Object>> tables = new ArrayList<>();
+        for (Table t : r.tables) {
+            Map<String, Object> tm = new LinkedHashMap<>();
+            tm.put("title", t.title);
+            tm.put("columns", t.columns);
+            tm.put("rows", t.values.stream().map(row -> row.stream().map(Table::json).toList()).toList());
+            tables.add(tm);
         }
-        sb.append(first ? "},\n" : "\n  },\n");
-        sb.append("  \"summary\": {");
-        first = true;
-        for (Map.Entry<String, String> s : r.summary.entrySet()) {
-            sb.append(first ? "\n" : ",\n").append("    ").append(q(s.getKey())).append(": ").append(q(s.getValue()));
-            first = false;
-        }
-        sb.append(first ? "},\n" : "\n  },\n");
-        sb.append("  \"tables\": [");
-        for (int t = 0; t < r.tables.size(); t++) {
-            Table tb = r.tables.get(t);
-            sb.append(t == 0 ? "\n" : ",\n").append("    {\"title\": ").append(q(tb.title)).append(", \"columns\": [");
-            for (int c = 0; c < tb.columns.size(); c++) {
-                sb.append(c == 0 ? "" : ", ").append(q(tb.columns.get(c)));
-            }
-            sb.append("], \"rows\": [");
-            for (int k = 0; k < tb.rows.size(); k++) {
-                sb.append(k == 0 ? "" : ", ").append('[');
-                List<String> row = tb.rows.get(k);
-                for (int c = 0; c < row.size(); c++) {
-                    sb.append(c == 0 ? "" : ", ").append(q(row.get(c)));
-                }
-                sb.append(']');
-            }
-            sb.append("]}");
-        }
-        sb.append(r.tables.isEmpty() ? "]\n" : "\n  ]\n");
-        return sb.append("}\n").toString();
-    }
-
-    static String q(String s) {
-        StringBuilder sb = new StringBuilder("\"");
-        for (char c : s.toCharArray()) {
-            switch (c) {
-                case '"': sb.append("\\\""); break;
-                case '\\': sb.append("\\\\"); break;
-                case '\n': sb.append("\\n"); break;
-                case '\r': sb.append("\\r"); break;
-                case '\t': sb.append("\\t"); break;
-                default:
-                    if (c < 0x20) {
-                        sb.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        sb.append(c);
-                    }
-            }
-        }
-        return sb.append('"').toString();
+        m.put("tables", tables);
+        return Json.pretty(m);
     }
 
     private Path writeReport(List<Experiment> experiments, List<ExperimentResult> results, double seconds)
