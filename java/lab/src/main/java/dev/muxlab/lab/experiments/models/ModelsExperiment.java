@@ -100,8 +100,8 @@ public final class ModelsExperiment implements Experiment {
         /** Why the cell was not measured ("n/a: ..."), or null. */
         String skipped;
         String failure;
-        /** The server's counters from its "stopped:" line (full mode: this cell's child only). */
-        String serverStats;
+        /** The server's counters from its stopped event (full mode: this cell's child only), or null. */
+        ModelsChild.Counters serverStats;
 
         Cell(Model model, int connections) {
             this.model = model;
@@ -212,7 +212,7 @@ public final class ModelsExperiment implements Experiment {
             }
         } finally {
             if (child != null) {
-                String stats = child.stop();
+                ModelsChild.Counters stats = child.stop();
                 if (!out.cells.isEmpty()) {
                     out.cells.get(out.cells.size() - 1).serverStats = stats;
                 }

@@ -57,7 +57,8 @@ final class ModelsReport {
         idleSummary(out.idles);
         syscallSummary(out.syscalls.values());
         r.paragraph("Each server ran in its own JVM, started as `muxlab " + String.join(" ", ModelsChild.serveArgs("M"))
-                + "` with default JVM options, so its CPU, threads and memory in /proc are its own; the load generator"
+                + "` (threadpool with --pool-size " + ModelsExperiment.POOL_WORKERS + ") with default JVM options, so"
+                + " its CPU, threads and memory in /proc are its own; the load generator"
                 + " ran in the experiment's JVM. On a machine with few cores the two compete for CPU, and a shared"
                 + " machine adds noise: compare models within one run, not across machines.");
         if (out.cells.stream().anyMatch(c -> c.model == Model.THREADPOOL && c.connections > ModelsExperiment.POOL_WORKERS
@@ -163,7 +164,7 @@ final class ModelsReport {
         }
         int w = ModelsExperiment.POOL_WORKERS;
         if (cell.model == Model.THREADPOOL && cell.connections > w) {
-            long queued = plan.quick() ? -1 : ModelsChild.counter(cell.serverStats, "queued");
+            long queued = plan.quick() || cell.serverStats == null ? -1 : cell.serverStats.get(ModelsChild.QUEUED);
             notes.add(w + " workers: at most " + w + " of " + cell.connections
                     + " connections get replies; the others wait unanswered for the whole run"
                     + (queued > 0 && cell.connections > ModelsPlan.CONNECTIONS.get(0) ? " (server queued " + queued + ")"
@@ -171,8 +172,8 @@ final class ModelsReport {
                     + ", unseen in p50/p99 (only completed messages are timed)");
         }
         if (!plan.quick() && cell.serverStats != null) {
-            long fdset = ModelsChild.counter(cell.serverStats, "rejected_fd_setsize");
-            long fdlim = ModelsChild.counter(cell.serverStats, "accept_fd_limit");
+            long fdset = cell.serverStats.get(ModelsChild.REJECTED_FD_SETSIZE);
+            long fdlim = cell.serverStats.get(ModelsChild.ACCEPT_FD_LIMIT);
             if (fdset > 0) {
                 notes.add("server refused " + fdset + " connections with fd >= 1024");
             }

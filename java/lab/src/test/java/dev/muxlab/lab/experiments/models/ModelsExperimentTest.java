@@ -2,6 +2,7 @@ package dev.muxlab.lab.experiments.models;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -130,8 +131,27 @@ class ModelsExperimentTest {
     }
 
     @Test
-    void readsTheServerCounters() {
-        assertEquals(3, ModelsChild.counter("accepted=3 active=0 queued=3", "queued"));
-        assertEquals(0, ModelsChild.counter("accepted=3 active=0", "queued"));
+    void readsTheChildsJsonLines() throws Exception {
+        String listening = "{\"event\":\"listening\",\"address\":\"127.0.0.1\",\"port\":40123,\"model\":\"epoll-et\","
+                + "\"proto\":\"echo\"}";
+        String stats = "{\"event\":\"stats\",\"stats\":{\"accepted\":1}}";
+        String stopped = "{\"event\":\"stopped\",\"stats\":{\"accepted\":3,\"active\":0,\"queued\":0,"
+                + "\"rejected_fd_setsize\":2}}";
+        assertEquals(-1, ModelsChild.listeningPort(List.of()));
+        assertEquals(40123, ModelsChild.listeningPort(List.of(listening)));
+        assertNull(ModelsChild.stoppedCounters(List.of(listening, stats)), "killed: no stopped event");
+
+        ModelsChild.Counters c = ModelsChild.stoppedCounters(List.of(listening, stats, stopped));
+        assertEquals(0, c.get(ModelsChild.QUEUED), "zero counters are reported, not left out");
+        assertEquals(2, c.get(ModelsChild.REJECTED_FD_SETSIZE));
+        IllegalStateException missing = assertThrows(IllegalStateException.class,
+                () -> c.get(ModelsChild.ACCEPT_FD_LIMIT));
+        assertTrue(missing.getMessage().contains("no counter 'accept_fd_limit'"), missing.getMessage());
+
+        IOException text = assertThrows(IOException.class,
+                () -> ModelsChild.listeningPort(List.of("listening on 127.0.0.1:8080 model=epoll-et")));
+        assertTrue(text.getMessage().contains("not a JSON object") && text.getMessage().contains("--format json"),
+                text.getMessage());
+        assertTrue(ModelsChild.serveArgs(Model.THREADPOOL).containsAll(List.of("--format", "json", "--pool-size")));
     }
 }
