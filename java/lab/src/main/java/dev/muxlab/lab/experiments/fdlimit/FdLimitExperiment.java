@@ -235,21 +235,24 @@ public final class FdLimitExperiment implements Experiment {
             }
         }
         double ms = (System.nanoTime() - t0) / 1e6;
-        String why;
-        if (capped) {
-            why = "stopped: " + (cap == QUICK_CAP ? "quick-mode" : "full-mode") + " cap (" + cap + " fds)";
-        } else if (registerError instanceof FdSetSizeException) {
-            why = "FD_SETSIZE at fd " + refusedFd;
-        } else if (registerError != null) {
-            why = registerError.errnoName() + " registering fd " + refusedFd;
-        } else if (openError != null && openError.is(Errno.EMFILE)) {
-            why = "EMFILE at the rlimit (" + rlimit + ") opening the next fd";
-        } else if (openError != null) {
-            why = openError.errnoName() + " opening the next fd";
-        } else {
-            why = "unknown";
-        }
+        String why = capped ? "stopped: " + (cap == QUICK_CAP ? "quick-mode" : "full-mode") + " cap (" + cap + " fds)"
+                : stopReason(registerError, refusedFd, openError, rlimit);
         return new Sweep(backend, count, maxFd, why, ms);
+    }
+
+    /** Why a sweep stopped: the backend refused an fd, or opening the next one failed. */
+    private static String stopReason(NativeException registerError, int refusedFd, NativeException openError,
+            int rlimit) {
+        if (registerError instanceof FdSetSizeException) {
+            return "FD_SETSIZE at fd " + refusedFd;
+        }
+        if (registerError != null) {
+            return registerError.errnoName() + " registering fd " + refusedFd;
+        }
+        if (openError != null && openError.is(Errno.EMFILE)) {
+            return "EMFILE at the rlimit (" + rlimit + ") opening the next fd";
+        }
+        return openError != null ? openError.errnoName() + " opening the next fd" : "unknown";
     }
 
     private void timeLowHigh(ExperimentContext ctx, List<Backend> backends, int limit, List<Timing> out,

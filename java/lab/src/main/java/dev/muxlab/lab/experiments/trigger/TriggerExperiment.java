@@ -457,57 +457,19 @@ public final class TriggerExperiment implements Experiment {
         }
     }
 
+    /** Runs one case of (d) {@code reps} times and averages what the two waiters saw. */
     private WakeResult wakeCase(WakeCase c, int reps) throws IOException, InterruptedException {
-        int[] sp = Fds.socketPair();
-        Multiplexer[] muxes = new Multiplexer[2];
-        Waiter[] waiters = new Waiter[2];
-        Thread[] threads = new Thread[2];
-        Semaphore done = new Semaphore(0);
-        try {
-            muxes[0] = Multiplexer.create(Backend.EPOLL);
-            muxes[1] = c.twoInstances() ? Multiplexer.create(Backend.EPOLL) : muxes[0];
-            muxes[0].register(sp[1], c.interest());
-            if (c.twoInstances()) {
-                muxes[1].register(sp[1], c.interest());
-            }
-            for (int i = 0; i < 2; i++) {
-                waiters[i] = new Waiter(muxes[i], sp[1], done);
-                threads[i] = new Thread(waiters[i], "trigger-waiter-" + c.key() + "-" + i);
-                threads[i].setDaemon(true);
-                threads[i].start();
-            }
-            ReadySet rs = new ReadySet(4);
-            ByteBuffer one = ByteBuffer.allocateDirect(1);
-            long reported = 0;
-            long gotData = 0;
-            long woken = 0;
-            boolean switchesKnown = true;
-            int notParked = 0;
+        long reported = 0;
+        long gotData = 0;
+        long woken = 0;
+        boolean switchesKnown = true;
+        int notParked = 0;
+        try (Waiters rig = new Waiters(c)) {
             for (int rep = 0; rep < reps; rep++) {
-                for (Waiter w : waiters) {
-                    w.go.release();
-                }
-                if (!awaitParked(waiters)) {
+                if (!rig.round()) {
                     notParked++;
                 }
-                one.clear();
-                Fds.write(sp[0], one);
-                // both report at once, or one does and the other is released after a grace period
-                if (!done.tryAcquire(2, GRACE_MS, TimeUnit.MILLISECONDS)) {
-                    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(2L * WAITER_TIMEOUT_MS);
-                    do {
-                        for (Multiplexer m : c.twoInstances() ? muxes : new Multiplexer[] {muxes[0]}) {
-                            m.wakeup(); // returns 0 to a waiter that is still asleep
-                        }
-                        if (System.nanoTime() > deadline) {
-                            throw new IllegalStateException("trigger (d): waiters did not return");
-                        }
-                    } while (!done.tryAcquire(2, 20, TimeUnit.MILLISECONDS));
-                }
-                for (Waiter w : waiters) {
-                    if (w.failure != null) {
-                        throw new IOException("trigger (d) waiter failed", w.failure);
-                    }
+                for (Waiter w : rig.waiters) {
                     if (w.reported) {
                         reported++;
                     }
@@ -520,20 +482,92 @@ public final class TriggerExperiment implements Experiment {
                         woken++; // returned with the event, or woke, found nothing and slept again
                     }
                 }
-                // leave nothing for the next round: no byte queued, no wakeup pending
-                Fds.drain(sp[1]);
-                muxes[0].await(rs, 0);
+                rig.reset();
+            }
+        }
+        return new WakeResult(reps, reported / (double) reps, gotData / (double) reps,
+                switchesKnown ? woken / (double) reps : Double.NaN, notParked);
+    }
+
+    /** Two waiter threads on the read end of a socketpair, in one epoll instance or one each. */
+    private static final class Waiters implements AutoCloseable {
+        private final WakeCase c;
+        private final int[] sp;
+        private final Multiplexer[] muxes = new Multiplexer[2];
+        final Waiter[] waiters = new Waiter[2];
+        private final Thread[] threads = new Thread[2];
+        private final Semaphore done = new Semaphore(0);
+        private final ReadySet rs = new ReadySet(4);
+        private final ByteBuffer one = ByteBuffer.allocateDirect(1);
+
+        Waiters(WakeCase c) throws IOException, InterruptedException {
+            this.c = c;
+            this.sp = Fds.socketPair();
+            try {
+                muxes[0] = Multiplexer.create(Backend.EPOLL);
+                muxes[1] = c.twoInstances() ? Multiplexer.create(Backend.EPOLL) : muxes[0];
+                muxes[0].register(sp[1], c.interest());
                 if (c.twoInstances()) {
-                    muxes[1].await(rs, 0);
+                    muxes[1].register(sp[1], c.interest());
+                }
+                for (int i = 0; i < 2; i++) {
+                    waiters[i] = new Waiter(muxes[i], sp[1], done);
+                    threads[i] = new Thread(waiters[i], "trigger-waiter-" + c.key() + "-" + i);
+                    threads[i].setDaemon(true);
+                    threads[i].start();
+                }
+            } catch (IOException | RuntimeException e) {
+                close();
+                throw e;
+            }
+        }
+
+        /**
+         * One round: both waiters wait once, a byte is written, and both report (the one that got
+         * nothing is released after a grace period). Returns whether both were seen asleep first.
+         */
+        boolean round() throws IOException, InterruptedException {
+            for (Waiter w : waiters) {
+                w.go.release();
+            }
+            boolean parked = awaitParked(waiters);
+            one.clear();
+            Fds.write(sp[0], one);
+            if (!done.tryAcquire(2, GRACE_MS, TimeUnit.MILLISECONDS)) {
+                long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(2L * WAITER_TIMEOUT_MS);
+                do {
+                    for (Multiplexer m : c.twoInstances() ? muxes : new Multiplexer[] {muxes[0]}) {
+                        m.wakeup(); // returns 0 to a waiter that is still asleep
+                    }
+                    if (System.nanoTime() > deadline) {
+                        throw new IllegalStateException("trigger (d): waiters did not return");
+                    }
+                } while (!done.tryAcquire(2, 20, TimeUnit.MILLISECONDS));
+            }
+            for (Waiter w : waiters) {
+                if (w.failure != null) {
+                    throw new IOException("trigger (d) waiter failed", w.failure);
                 }
             }
-            return new WakeResult(reps, reported / (double) reps, gotData / (double) reps,
-                    switchesKnown ? woken / (double) reps : Double.NaN, notParked);
-        } finally {
-            for (int i = 0; i < 2; i++) {
-                if (waiters[i] != null) {
-                    waiters[i].stop = true;
-                    waiters[i].go.release();
+            return parked;
+        }
+
+        /** Leaves nothing for the next round: no byte queued, no wakeup pending. */
+        void reset() throws NativeException {
+            Fds.drain(sp[1]);
+            muxes[0].await(rs, 0);
+            if (c.twoInstances()) {
+                muxes[1].await(rs, 0);
+            }
+        }
+
+        /** Stops the threads (flag, go, wakeup), waits for them, then closes the multiplexers and fds. */
+        @Override
+        public void close() throws InterruptedException {
+            for (Waiter w : waiters) {
+                if (w != null) {
+                    w.stop = true;
+                    w.go.release();
                 }
             }
             for (Multiplexer m : muxes) {
@@ -541,18 +575,21 @@ public final class TriggerExperiment implements Experiment {
                     m.wakeup();
                 }
             }
-            for (Thread th : threads) {
-                if (th != null) {
-                    th.join(2000);
+            try {
+                for (Thread th : threads) {
+                    if (th != null) {
+                        th.join(2000);
+                    }
                 }
-            }
-            for (Multiplexer m : muxes) {
-                if (m != null) {
-                    m.close();
+            } finally {
+                for (Multiplexer m : muxes) {
+                    if (m != null) {
+                        m.close();
+                    }
                 }
+                Fds.closeQuietly(sp[0]);
+                Fds.closeQuietly(sp[1]);
             }
-            Fds.closeQuietly(sp[0]);
-            Fds.closeQuietly(sp[1]);
         }
     }
 
