@@ -2,6 +2,7 @@ package dev.muxlab.lab.experiments.claims;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.function.BiFunction;
 
 import dev.muxlab.Backend;
 import dev.muxlab.Trigger;
@@ -37,6 +38,31 @@ public final class ClaimsExperiment implements Experiment {
     private static final ScalingRow SELECT_WIDE = ScalingRow.of(Backend.SELECT_WIDE);
     private static final ScalingRow EPOLL_LT = new ScalingRow(Backend.EPOLL, Trigger.LEVEL);
 
+    /** The claims, in the order of the table: what, where from, tested by which experiment, and how. */
+    static final List<Claim> CLAIMS = List.of(
+            new Claim("select can watch at most 1024 fds",
+                    "002_e69086838284e94e.txt, 003_940d2da3d2da543d.txt",
+                    FdLimitExperiment.NAME, ClaimsExperiment::selectLimit),
+            new Claim("select and poll cost grows linearly with the number of watched fds; epoll's does not",
+                    "000_5ba3a0492be6f32a.txt, 001_5ffa3695455c5860.txt, 002_e69086838284e94e.txt",
+                    ScalingExperiment.NAME, ClaimsExperiment::linearCost),
+            new Claim("with few connections, a select/epoll server is not faster than threads with blocking IO,"
+                    + " and may have higher latency",
+                    "001_5ffa3695455c5860.txt",
+                    ModelsExperiment.NAME, ClaimsExperiment::fewConnections),
+            new Claim("a multiplexing server needs two syscalls to read where blocking IO needs one",
+                    "001_5ffa3695455c5860.txt, 004_4a0eafb13a603784.txt",
+                    ModelsExperiment.NAME, ClaimsExperiment::twoSyscalls),
+            new Claim("non-blocking polling without a multiplexer wastes CPU",
+                    "000_5ba3a0492be6f32a.txt, 004_4a0eafb13a603784.txt",
+                    ModelsExperiment.NAME, ClaimsExperiment::busyPolling),
+            new Claim("thread-per-connection does not scale to thousands of connections (memory, threads)",
+                    "004_4a0eafb13a603784.txt",
+                    ModelsExperiment.NAME, ClaimsExperiment::threadPerConnection),
+            new Claim("ET reports changes, LT reports state; ET requires draining until EAGAIN",
+                    "003_940d2da3d2da543d.txt",
+                    TriggerExperiment.NAME, ClaimsExperiment::edgeVsLevel));
+
     @Override
     public String name() {
         return NAME;
@@ -60,8 +86,15 @@ public final class ClaimsExperiment implements Experiment {
         return true;
     }
 
-    /** A claim: what the tutorials say, the source files, and the experiment whose figures test it. */
-    record Claim(String text, String source, String experiment) {
+    /**
+     * A claim: what the tutorials say, the source files, the experiment whose figures test it,
+     * and the test: the verdict from that experiment's figures.
+     */
+    record Claim(String text, String source, String experiment, BiFunction<Claim, Figures, Verdict> test) {
+        Verdict evaluate(ExperimentContext ctx) {
+            return test.apply(this, new Figures(ctx.done.get(experiment)));
+        }
+
         Verdict notMeasured(String why) {
             return new Verdict(this, "-", "not measured (" + why + ")");
         }
@@ -81,11 +114,7 @@ public final class ClaimsExperiment implements Experiment {
     }
 
     /** The figures of the claim's experiment in this run; NaN for every one if it did not run. */
-    private record Figures(ExperimentResult result) {
-        Figures(ExperimentContext ctx, Claim c) {
-            this(ctx.done.get(c.experiment()));
-        }
-
+    record Figures(ExperimentResult result) {
         double get(String key) {
             return result == null ? Double.NaN : result.get(key);
         }
@@ -94,8 +123,7 @@ public final class ClaimsExperiment implements Experiment {
     @Override
     public ExperimentResult run(ExperimentContext ctx) {
         ExperimentResult r = new ExperimentResult(name(), title());
-        List<Verdict> vs = List.of(selectLimit(ctx), linearCost(ctx), fewConnections(ctx), twoSyscalls(ctx),
-                busyPolling(ctx), threadPerConnection(ctx), edgeVsLevel(ctx));
+        List<Verdict> vs = CLAIMS.stream().map(c -> c.evaluate(ctx)).toList();
         Table t = r.table(new Table("Claims and verdicts", "claim", "source", "experiment", "measured here", "verdict"));
         Table brief = new Table("Claims", "claim", "verdict");
         int holds = 0;
@@ -134,10 +162,7 @@ public final class ClaimsExperiment implements Experiment {
         return String.format(Locale.ROOT, "%.0f%%", v);
     }
 
-    Verdict selectLimit(ExperimentContext ctx) {
-        Claim c = new Claim("select can watch at most 1024 fds", "002_e69086838284e94e.txt, 003_940d2da3d2da543d.txt",
-                FdLimitExperiment.NAME);
-        Figures fig = new Figures(ctx, c);
+    static Verdict selectLimit(Claim c, Figures fig) {
         double max = fig.get(FdLimitFigures.maxFd(Backend.SELECT));
         double count = fig.get(FdLimitFigures.count(Backend.SELECT));
         double wide = fig.get(FdLimitFigures.maxFd(Backend.SELECT_WIDE));
@@ -156,10 +181,7 @@ public final class ClaimsExperiment implements Experiment {
         return c.verdict(ev, "does not hold here");
     }
 
-    Verdict linearCost(ExperimentContext ctx) {
-        Claim c = new Claim("select and poll cost grows linearly with the number of watched fds; epoll's does not",
-                "000_5ba3a0492be6f32a.txt, 001_5ffa3695455c5860.txt, 002_e69086838284e94e.txt", ScalingExperiment.NAME);
-        Figures fig = new Figures(ctx, c);
+    static Verdict linearCost(Claim c, Figures fig) {
         double poll = fig.get(ScalingFigures.slope(POLL, 1));
         double sel = fig.get(ScalingFigures.slope(SELECT_WIDE, 1));
         double ep = fig.get(ScalingFigures.slope(EPOLL_LT, 1));
@@ -185,10 +207,7 @@ public final class ClaimsExperiment implements Experiment {
         return c.verdict(ev, "does not hold here as stated (slopes above)");
     }
 
-    Verdict fewConnections(ExperimentContext ctx) {
-        Claim c = new Claim("with few connections, a select/epoll server is not faster than threads with blocking IO,"
-                + " and may have higher latency", "001_5ffa3695455c5860.txt", ModelsExperiment.NAME);
-        Figures fig = new Figures(ctx, c);
+    static Verdict fewConnections(Claim c, Figures fig) {
         double bt = fig.get(CellFigure.MSGS_PER_S.of(Model.BLOCKING, 10));
         double et = fig.get(CellFigure.MSGS_PER_S.of(Model.EPOLL_ET, 10));
         double bp = fig.get(CellFigure.P99_US.of(Model.BLOCKING, 10));
@@ -206,10 +225,7 @@ public final class ClaimsExperiment implements Experiment {
         return c.verdict(ev, "does not hold here: epoll-et is " + f(ratio) + "x faster even at 10 connections");
     }
 
-    Verdict twoSyscalls(ExperimentContext ctx) {
-        Claim c = new Claim("a multiplexing server needs two syscalls to read where blocking IO needs one",
-                "001_5ffa3695455c5860.txt, 004_4a0eafb13a603784.txt", ModelsExperiment.NAME);
-        Figures fig = new Figures(ctx, c);
+    static Verdict twoSyscalls(Claim c, Figures fig) {
         double b = fig.get(CellFigure.RW_CALLS_PER_MSG.of(Model.BLOCKING, 10));
         double e = fig.get(CellFigure.RW_CALLS_PER_MSG.of(Model.EPOLL_ET, 10));
         double l = fig.get(CellFigure.RW_CALLS_PER_MSG.of(Model.EPOLL_LT, 10));
@@ -231,10 +247,7 @@ public final class ClaimsExperiment implements Experiment {
                 + etPart);
     }
 
-    Verdict busyPolling(ExperimentContext ctx) {
-        Claim c = new Claim("non-blocking polling without a multiplexer wastes CPU",
-                "000_5ba3a0492be6f32a.txt, 004_4a0eafb13a603784.txt", ModelsExperiment.NAME);
-        Figures fig = new Figures(ctx, c);
+    static Verdict busyPolling(Claim c, Figures fig) {
         double nb = fig.get(ModelsFigures.idleCpuPct(Model.NONBLOCKING));
         double et = fig.get(ModelsFigures.idleCpuPct(Model.EPOLL_ET));
         if (!has(nb)) {
@@ -248,10 +261,7 @@ public final class ClaimsExperiment implements Experiment {
         return c.verdict(ev, "does not hold here as stated");
     }
 
-    Verdict threadPerConnection(ExperimentContext ctx) {
-        Claim c = new Claim("thread-per-connection does not scale to thousands of connections (memory, threads)",
-                "004_4a0eafb13a603784.txt", ModelsExperiment.NAME);
-        Figures fig = new Figures(ctx, c);
+    static Verdict threadPerConnection(Claim c, Figures fig) {
         double th = fig.get(CellFigure.THREADS.of(Model.BLOCKING, 10_000));
         double rss = fig.get(CellFigure.RSS_MB.of(Model.BLOCKING, 10_000));
         double ert = fig.get(CellFigure.THREADS.of(Model.EPOLL_ET, 10_000));
@@ -277,10 +287,7 @@ public final class ClaimsExperiment implements Experiment {
         return c.verdict(ev, "depends: at this size the cost stayed moderate here");
     }
 
-    Verdict edgeVsLevel(ExperimentContext ctx) {
-        Claim c = new Claim("ET reports changes, LT reports state; ET requires draining until EAGAIN",
-                "003_940d2da3d2da543d.txt", TriggerExperiment.NAME);
-        Figures fig = new Figures(ctx, c);
+    static Verdict edgeVsLevel(Claim c, Figures fig) {
         double lt = fig.get(TriggerFigures.wakeups(Trigger.LEVEL));
         double et = fig.get(TriggerFigures.wakeups(Trigger.EDGE));
         double left = fig.get(TriggerFigures.ET_NODRAIN_BYTES_LEFT);

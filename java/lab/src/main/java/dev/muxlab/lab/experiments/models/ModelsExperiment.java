@@ -284,16 +284,25 @@ public final class ModelsExperiment implements Experiment {
         }
     }
 
-    static LoadConfig loadConfig(int port, int connections, long warmup, long duration) {
+    /** The load of every run: SIZE-byte echoes in a closed loop (one in flight per connection), one load thread. */
+    private static final LoadConfig ECHO_LOAD = echoLoad();
+
+    private static LoadConfig echoLoad() {
         LoadConfig lc = new LoadConfig();
-        lc.targetPort = port;
-        lc.connections = connections;
-        lc.warmupMillis = warmup;
-        lc.durationMillis = duration;
         lc.size = SIZE;
         lc.rate = 0;
         lc.threads = 1;
         lc.connectTimeoutMillis = 10_000;
+        return lc;
+    }
+
+    /** The echo load against the child's port, for one cell's connections and durations. */
+    static LoadConfig loadConfig(int port, int connections, long warmup, long duration) {
+        LoadConfig lc = ECHO_LOAD.copy();
+        lc.targetPort = port;
+        lc.connections = connections;
+        lc.warmupMillis = warmup;
+        lc.durationMillis = duration;
         return lc;
     }
 

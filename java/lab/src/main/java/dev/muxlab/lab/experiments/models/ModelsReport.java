@@ -28,20 +28,8 @@ import dev.muxlab.lab.server.Model;
  * from what it measured: the main table (one row per model and connection count), idle CPU,
  * system calls per message, the throughput chart and the console summary.
  */
-final class ModelsReport {
+record ModelsReport(ExperimentContext ctx, ExperimentResult r, ModelsPlan plan, Env env) {
     private static final String NA = "n/a";
-
-    private final ExperimentContext ctx;
-    private final ExperimentResult r;
-    private final ModelsPlan plan;
-    private final Env env;
-
-    ModelsReport(ExperimentContext ctx, ExperimentResult r, ModelsPlan plan, Env env) {
-        this.ctx = ctx;
-        this.r = r;
-        this.plan = plan;
-        this.env = env;
-    }
 
     void write(Results out) throws IOException {
         Map<String, List<double[]>> series = mainTable(out.cells);

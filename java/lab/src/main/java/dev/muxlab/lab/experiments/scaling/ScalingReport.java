@@ -22,20 +22,10 @@ import dev.muxlab.lab.report.Table;
  * from the measured cells: first the never-blocking sweep (cost per loop iteration, growth with N,
  * the crossover of epoll and poll), then the wait that blocks.
  */
-final class ScalingReport {
+record ScalingReport(ExperimentContext ctx, ExperimentResult res, ScalingPlan plan) {
     /** The rows the crossover compares. */
     static final ScalingRow POLL = ScalingRow.of(Backend.POLL);
     static final ScalingRow EPOLL_LT = new ScalingRow(Backend.EPOLL, Trigger.LEVEL);
-
-    private final ExperimentContext ctx;
-    private final ExperimentResult res;
-    private final ScalingPlan plan;
-
-    ScalingReport(ExperimentContext ctx, ExperimentResult res, ScalingPlan plan) {
-        this.ctx = ctx;
-        this.res = res;
-        this.plan = plan;
-    }
 
     /** The never-blocking sweep: tables, charts, crossover, summary, and the notes gathered while measuring. */
     void sweep(List<Cell> cells, List<String> notes, ScalingRef ref) throws IOException {
