@@ -2,6 +2,9 @@ package dev.muxlab.lab.report;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.ZonedDateTime;
@@ -50,14 +53,13 @@ public final class LabRunner {
 
     private static String reason(Exception e) {
         String m = e.getMessage();
-        String kind = e.getClass().getSimpleName();
-        if (kind.equals("AccessDeniedException")) {
+        if (e instanceof AccessDeniedException) {
             return "permission denied";
         }
-        if (kind.equals("FileAlreadyExistsException") || kind.equals("FileSystemException")) {
-            return "a file is in the way (" + m + ")";
+        if (e instanceof FileAlreadyExistsException || e.getClass() == FileSystemException.class) {
+            return "a file is in the way (" + m + ")"; // e.g. "Not a directory" under a plain file
         }
-        return m == null ? kind : m;
+        return m == null ? e.getClass().getSimpleName() : m;
     }
 
     /** Runs the experiments; returns 0 if all succeeded, 1 if any failed. */
