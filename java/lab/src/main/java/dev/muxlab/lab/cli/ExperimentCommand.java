@@ -6,13 +6,14 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 import dev.muxlab.Fds;
-import dev.muxlab.lab.experiments.Experiment;
-import dev.muxlab.lab.experiments.ExperimentContext;
 import dev.muxlab.lab.experiments.Experiments;
-import dev.muxlab.lab.experiments.LabRunner;
-import dev.muxlab.lab.experiments.Selection;
+import dev.muxlab.lab.report.Experiment;
+import dev.muxlab.lab.report.ExperimentContext;
+import dev.muxlab.lab.report.LabRunner;
+
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine;
 
 /**
  * {@code muxlab run} (every experiment, then the claims) and one subcommand per experiment,
@@ -30,57 +31,47 @@ public final class ExperimentCommand implements Callable<Integer> {
         this.only = only;
     }
 
-    /**
-     * Whether a suite run includes this experiment under a --backend filter: trigger is about
-     * epoll's trigger modes, and no server model uses the wide select. Run by name, they say so.
-     */
-    static boolean applies(String experiment, String backend) {
-        if (backend == null) {
-            return true;
-        }
-        if (experiment.equals("trigger")) {
-            return backend.equals("epoll");
-        }
-        if (experiment.equals("models")) {
-            return !backend.equals("select-wide");
-        }
-        return true;
-    }
-
     @Override
     public Integer call() throws Exception {
-        Selection.checkBackend(opts.backend);
-        Selection.checkTrigger(opts.trigger);
-        if (opts.trigger != null && opts.backend != null && !opts.backend.equals("epoll")) {
-            throw new IllegalArgumentException("--trigger applies to the epoll backend only, not " + opts.backend);
-        }
         Path out = opts.out != null ? opts.out : LabRunner.defaultOut();
+        boolean bars = !opts.noProgress && System.console() != null;
+        ExperimentContext ctx = new ExperimentContext(opts.quick, out, opts.backends(), opts.triggers(), System.out,
+                bars);
         LabRunner.checkWritable(out);
         Fds.raiseOpenFileLimit();
+        return new LabRunner(ctx, commandLine()).run(experiments(ctx));
+    }
+
+    /**
+     * The named experiment, or the suite: every experiment the --backend filter applies to.
+     * An experiment that reads the others' figures (claims) runs the suite before it.
+     */
+    private List<Experiment> experiments(ExperimentContext ctx) {
+        boolean suite = only == null || Experiments.byName(only).readsOthers();
         List<Experiment> list = new ArrayList<>();
         for (Experiment e : Experiments.all()) {
-            // claims needs the others' figures: running it alone runs everything
-            if (e.name().equals(only)) {
-                list.add(e);
-            } else if ((only == null || only.equals("claims")) && applies(e.name(), opts.backend)) {
+            if (e.name().equals(only) || (suite && e.appliesTo(ctx.backends))) {
                 list.add(e);
             }
         }
-        boolean bars = !opts.noProgress && System.console() != null;
-        ExperimentContext ctx = new ExperimentContext(opts.quick, out, opts.backend, opts.trigger, System.out, bars);
+        return list;
+    }
+
+    /** The command as typed, for the report. */
+    private String commandLine() {
         StringBuilder cmd = new StringBuilder("scripts/muxlab ").append(only == null ? "run" : only);
         if (opts.quick) {
             cmd.append(" --quick");
         }
-        if (opts.backend != null) {
-            cmd.append(" --backend ").append(opts.backend);
+        if (opts.backends != null) {
+            cmd.append(" --backend ").append(ExperimentContext.ids(opts.backends));
         }
-        if (opts.trigger != null) {
-            cmd.append(" --trigger ").append(opts.trigger);
+        if (opts.triggers != null) {
+            cmd.append(" --trigger ").append(ExperimentContext.ids(opts.triggers));
         }
         if (opts.out != null) {
             cmd.append(" --out ").append(opts.out);
         }
-        return new LabRunner(ctx, cmd.toString()).run(list);
+        return cmd.toString();
     }
 }

@@ -2,8 +2,8 @@ package dev.muxlab.lab.cli;
 
 import java.util.Map;
 
-import dev.muxlab.lab.experiments.Experiment;
 import dev.muxlab.lab.experiments.Experiments;
+import dev.muxlab.lab.report.Experiment;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.ArgSpec;

@@ -1,41 +1,35 @@
 package dev.muxlab.lab.experiments;
 
-import java.util.ArrayList;
 import java.util.List;
+
+import dev.muxlab.lab.experiments.claims.ClaimsExperiment;
+import dev.muxlab.lab.experiments.fdlimit.FdLimitExperiment;
+import dev.muxlab.lab.experiments.models.ModelsExperiment;
+import dev.muxlab.lab.experiments.scaling.ScalingExperiment;
+import dev.muxlab.lab.experiments.trigger.TriggerExperiment;
+import dev.muxlab.lab.report.Experiment;
 
 /**
  * The experiments in the order {@code run} executes them ({@code claims} last: it reads the
- * others' figures). Loaded by class name so each experiment lives in its own file.
+ * others' figures). A new experiment is one more entry here.
  */
 public final class Experiments {
-    private static final String[] CLASSES = {
-        "FdLimitExperiment", "TriggerExperiment", "ScalingExperiment", "ModelsExperiment", "ClaimsExperiment"
-    };
-
     private Experiments() {
     }
 
     public static List<Experiment> all() {
-        List<Experiment> list = new ArrayList<>();
-        for (String c : CLASSES) {
-            try {
-                Class<?> k = Class.forName(Experiments.class.getPackageName() + "." + c);
-                list.add((Experiment) k.getDeclaredConstructor().newInstance());
-            } catch (ClassNotFoundException e) {
-                // not built in this version
-            } catch (ReflectiveOperationException e) {
-                throw new IllegalStateException("cannot create experiment " + c, e);
-            }
-        }
-        return list;
+        return List.of(new FdLimitExperiment(), new TriggerExperiment(), new ScalingExperiment(),
+                new ModelsExperiment(), new ClaimsExperiment());
     }
 
+    /** The experiment called {@code name}; IllegalArgumentException naming the allowed values otherwise. */
     public static Experiment byName(String name) {
         for (Experiment e : all()) {
             if (e.name().equals(name)) {
                 return e;
             }
         }
-        throw new IllegalArgumentException("unknown experiment '" + name + "'");
+        throw new IllegalArgumentException("unknown experiment '" + name + "' (allowed: "
+                + String.join(", ", all().stream().map(Experiment::name).toList()) + ")");
     }
 }

@@ -55,6 +55,16 @@ class RunCommandTest {
     }
 
     @Test
+    void helpListsTheBackendAndTriggerIds() {
+        Object[] r = cli("run", "--help");
+        assertEquals(0, r[0], "stderr: " + r[2]);
+        String help = ((String) r[1]).replaceAll("\\s+", " ");
+        assertTrue(help.contains("--backend=B[,B...] only these backends, comma-separated: select, select-wide, poll,"
+                + " epoll"), help);
+        assertTrue(help.contains("--trigger=T[,T...] epoll only: lt, et"), help);
+    }
+
+    @Test
     void quickRunLeavesAReportWithEveryExperimentClaimsAndCharts(@TempDir Path tmp) throws Exception {
         Path out = tmp.resolve("report");
         Object[] r = cli("run", "--quick", "--out", out.toString());

@@ -1,0 +1,57 @@
+package dev.muxlab.lab.experiments.models;
+
+import java.util.Locale;
+
+import dev.muxlab.lab.server.Model;
+
+/** The names of the figures models publishes, for the experiment that writes them and the claims that read them. */
+public final class ModelsFigures {
+    /** The 1-minute load average before and after the experiment. */
+    public static final String LOADAVG_BEFORE = "models.loadavg_before";
+    public static final String LOADAVG_AFTER = "models.loadavg_after";
+
+    private ModelsFigures() {
+    }
+
+    /** A figure of one cell of the main table: one model at one connection count. */
+    public enum CellFigure {
+        /** Echoed messages per second. */
+        MSGS_PER_S,
+        /** Latency percentiles in microseconds. */
+        P50_US, P99_US,
+        /** Server CPU seconds over the measured window. */
+        CPU_S,
+        /** Server threads at the end of the window, and the most seen in any sample. */
+        THREADS, THREADS_MAX,
+        /** Server resident memory in MiB at the end of the window. */
+        RSS_MB,
+        /** The server's read-type and write-type system calls per echoed message (/proc/PID/io). */
+        RW_CALLS_PER_MSG,
+        /** Connections established. */
+        CONNECTED,
+        /** Connect errors, resets, mismatched bytes and other IO errors. */
+        ERRORS,
+        /** Bytes echoed back different from what was sent. */
+        MISMATCHED_BYTES;
+
+        /** "models.epoll-et.c10.msgs_per_s". */
+        public String of(Model m, int connections) {
+            return "models." + m.cliName() + ".c" + connections + "." + name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /** CPU in percent of one core with 10 idle connections open. */
+    public static String idleCpuPct(Model m) {
+        return "models." + m.cliName() + ".idle_cpu_pct";
+    }
+
+    /** System calls per echoed message, counted with strace -f -c. */
+    public static String syscallsPerMsg(Model m) {
+        return "models." + m.cliName() + ".syscalls_per_msg";
+    }
+
+    /** The IO and readiness system calls among them. */
+    public static String ioSyscallsPerMsg(Model m) {
+        return "models." + m.cliName() + ".io_syscalls_per_msg";
+    }
+}

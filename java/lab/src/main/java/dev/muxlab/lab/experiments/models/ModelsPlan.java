@@ -1,0 +1,76 @@
+package dev.muxlab.lab.experiments.models;
+
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+import dev.muxlab.lab.report.ExperimentContext;
+import dev.muxlab.lab.server.Model;
+
+/**
+ * What the models experiment measures, decided before anything runs: the models the filters let
+ * through, in a fixed order, the connection counts each runs at, and whether its idle CPU and its
+ * system calls are measured. Full mode: 10, 100, 1,000 and 10,000 connections and every extra;
+ * quick mode: 10 and 100 (plus 1,000 for epoll-et), idle CPU and strace for a few models.
+ */
+record ModelsPlan(List<Model> models, boolean quick) {
+    static final List<Integer> CONNECTIONS = List.of(10, 100, 1_000, 10_000);
+    /** Models whose idle CPU quick mode measures (full mode measures every model). */
+    static final Set<Model> IDLE_QUICK = EnumSet.of(Model.BLOCKING, Model.NONBLOCKING, Model.EPOLL_ET);
+    /** Models quick mode counts syscalls for (full mode counts every model). */
+    static final Set<Model> STRACE_QUICK = EnumSet.of(Model.BLOCKING, Model.EPOLL_ET);
+
+    /** Durations of one run, in milliseconds. */
+    record Timing(long warmup, long duration, long idleSettle, long idleWindow, long straceDuration) {
+    }
+
+    /**
+     * The plan for these settings: a reactor by its backend and trigger mode, a model without a
+     * multiplexer only when no --backend is given.
+     *
+     * @throws IllegalArgumentException when no model runs on the chosen backends
+     */
+    static ModelsPlan of(ExperimentContext ctx) {
+        List<Model> models = Arrays.stream(Model.values())
+                .filter(m -> m.backend() == null ? ctx.backends.isEmpty() : ctx.wants(m.backend(), m.trigger()))
+                .toList();
+        if (models.isEmpty()) {
+            throw new IllegalArgumentException("models: no server model uses " + ExperimentContext.ids(ctx.backends)
+                    + " (the select server uses glibc's fd_set); use --backend " + ExperimentContext.ids(
+                    Arrays.stream(Model.values()).map(Model::backend).filter(Objects::nonNull).distinct().toList())
+                    + ", or no --backend for every model");
+        }
+        return new ModelsPlan(models, ctx.quick);
+    }
+
+    Timing timing() {
+        return quick ? new Timing(200, 500, 200, 500, 300) : new Timing(500, 2_000, 300, 1_000, 1_000);
+    }
+
+    /** The connection counts a model is run at, in increasing order (the first one also gets the extras). */
+    List<Integer> connections(Model m) {
+        if (!quick) {
+            return CONNECTIONS;
+        }
+        return m == Model.EPOLL_ET ? List.of(10, 100, 1_000) : List.of(10, 100);
+    }
+
+    boolean measuresIdle(Model m) {
+        return !quick || IDLE_QUICK.contains(m);
+    }
+
+    boolean tracesSyscalls(Model m) {
+        return !quick || STRACE_QUICK.contains(m);
+    }
+
+    /** Progress steps: one per cell, idle measurement and strace run. */
+    long steps() {
+        long steps = 0;
+        for (Model m : models) {
+            steps += connections(m).size() + (measuresIdle(m) ? 1 : 0) + (tracesSyscalls(m) ? 1 : 0);
+        }
+        return steps;
+    }
+}

@@ -1,0 +1,177 @@
+package dev.muxlab.lab.report;
+
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * A result table, rendered as Markdown for the report, text for the console (numbers rounded for
+ * reading, in {@link Locale#ROOT}), and CSV and JSON for files (numbers as measured, unrounded).
+ */
+public final class Table {
+    public final String title;
+    public final List<String> columns;
+    /** The cells as shown in the report and on the console (see {@link #fmt(Object)}). */
+    public final List<List<String>> rows = new ArrayList<>();
+    /** The cells as given: numbers unrounded, for CSV and JSON. */
+    public final List<List<Object>> values = new ArrayList<>();
+    /** Optional sentence under the table (e.g. the explanation of a trigger demo). */
+    public String note;
+
+    public Table(String title, String... columns) {
+        this.title = title;
+        this.columns = List.of(columns);
+    }
+
+    /** Adds a row; shown with {@link #fmt(Object)}, written to files with {@link #raw(Object)}. */
+    public Table row(Object... values) {
+        if (values.length != columns.size()) {
+            throw new IllegalArgumentException("row has " + values.length + " cells, table " + title + " has "
+                    + columns.size() + " columns");
+        }
+        List<String> r = new ArrayList<>();
+        for (Object v : values) {
+            r.add(fmt(v));
+        }
+        rows.add(r);
+        this.values.add(Collections.unmodifiableList(Arrays.asList(values.clone())));
+        return this;
+    }
+
+    public Table note(String note) {
+        this.note = note;
+        return this;
+    }
+
+    /**
+     * A value for reading: integers as is, doubles with about 3 significant digits, NaN as "n/a";
+     * always with a decimal point ({@link Locale#ROOT}), whatever the default locale.
+     */
+    public static String fmt(Object v) {
+        if (v == null) {
+            return "";
+        }
+        if (v instanceof Double || v instanceof Float) {
+            double d = ((Number) v).doubleValue();
+            if (Double.isNaN(d)) {
+                return "n/a";
+            }
+            double a = Math.abs(d);
+            if ((a == Math.rint(a) && a < 1e15) || a >= 100) {
+                return String.format(Locale.ROOT, "%.0f", d);
+            }
+            if (a >= 10) {
+                return String.format(Locale.ROOT, "%.1f", d);
+            }
+            if (a >= 1) {
+                return String.format(Locale.ROOT, "%.2f", d);
+            }
+            return String.format(Locale.ROOT, "%.3g", d);
+        }
+        return String.valueOf(v);
+    }
+
+    /**
+     * A value for a CSV file: numbers unrounded in plain decimal notation (1234.5678, 0.000012),
+     * NaN and infinities empty, anything else as text.
+     */
+    public static String raw(Object v) {
+        if (v == null) {
+            return "";
+        }
+        if (v instanceof Double || v instanceof Float) {
+            double d = ((Number) v).doubleValue();
+            return Double.isFinite(d) ? BigDecimal.valueOf(d).stripTrailingZeros().toPlainString() : "";
+        }
+        return String.valueOf(v);
+    }
+
+    /**
+     * A value for a JSON file: numbers as numbers (NaN and infinities as null), anything else
+     * that is not a string or boolean as its text.
+     */
+    public static Object json(Object v) {
+        if (v instanceof Double || v instanceof Float) {
+            double d = ((Number) v).doubleValue();
+            return Double.isFinite(d) ? v : null;
+        }
+        if (v == null || v instanceof Number || v instanceof String || v instanceof Boolean) {
+            return v;
+        }
+        return String.valueOf(v);
+    }
+
+    public String toMarkdown() {
+        StringBuilder sb = new StringBuilder();
+        sb.append("| ").append(String.join(" | ", columns)).append(" |\n");
+        sb.append("|").append("---|".repeat(columns.size())).append('\n');
+        for (List<String> r : rows) {
+            sb.append("| ").append(String.join(" | ", r.stream().map(c -> c.replace("|", "\\|")).toList()))
+                    .append(" |\n");
+        }
+        if (note != null) {
+            sb.append('\n').append(note).append('\n');
+        }
+        return sb.toString();
+    }
+
+    /** CSV (RFC 4180 quoting) with the values unrounded. */
+    public String toCsv() {
+        StringBuilder sb = new StringBuilder();
+        sb.append(csvLine(columns));
+        for (List<Object> r : values) {
+            sb.append(csvLine(r));
+        }
+        return sb.toString();
+    }
+
+    private static String csvLine(List<?> cells) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < cells.size(); i++) {
+            if (i > 0) {
+                sb.append(',');
+            }
+            String c = raw(cells.get(i));
+            if (c.contains(",") || c.contains("\"") || c.contains("\n")) {
+                sb.append('"').append(c.replace("\"", "\"\"")).append('"');
+            } else {
+                sb.append(c);
+            }
+        }
+        return sb.append('\n').toString();
+    }
+
+    /** Fixed-width text for the console. */
+    public String toText() {
+        int[] w = new int[columns.size()];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = columns.get(i).length();
+            for (List<String> r : rows) {
+                w[i] = Math.max(w[i], r.get(i).length());
+            }
+        }
+        StringBuilder sb = new StringBuilder(title).append('\n');
+        appendText(sb, columns, w);
+        char[] dash = new char[Arrays.stream(w).sum() + 2 * (w.length - 1)];
+        Arrays.fill(dash, '-');
+        sb.append(dash).append('\n');
+        for (List<String> r : rows) {
+            appendText(sb, r, w);
+        }
+        return sb.toString();
+    }
+
+    private static void appendText(StringBuilder sb, List<String> cells, int[] w) {
+        for (int i = 0; i < cells.size(); i++) {
+            if (i > 0) {
+                sb.append("  ");
+            }
+            String c = cells.get(i);
+            sb.append(c).append(" ".repeat(w[i] - c.length()));
+        }
+        sb.append('\n');
+    }
+}

@@ -1,0 +1,157 @@
+package dev.muxlab.lab.experiments.models;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+
+import dev.muxlab.lab.report.Contexts;
+import dev.muxlab.lab.report.ExperimentContext;
+import dev.muxlab.lab.report.ExperimentResult;
+import dev.muxlab.lab.report.Table;
+import dev.muxlab.lab.server.Model;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The models experiment against real child server JVMs: quick runs restricted by --backend
+ * publish the figures the claims read, echo every byte correctly, draw the chart and leave no
+ * child process behind; select-wide is refused.
+ */
+class ModelsExperimentTest {
+
+    private static ExperimentContext ctx(Path dir, String backend, String trigger) {
+        return Contexts.quick(dir, backend, trigger);
+    }
+
+    private static void assertPng(Path file) throws Exception {
+        byte[] png = Files.readAllBytes(file);
+        assertTrue(png.length > 1000, file + " has content");
+        assertArrayEquals(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'}, Arrays.copyOf(png, 8),
+                file + " is a PNG");
+    }
+
+    private static void assertNoChildren() throws InterruptedException {
+        // a killed child may take a moment to be reaped
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (ProcessHandle.current().children().findAny().isPresent() && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertEquals(List.of(), ProcessHandle.current().children().map(p -> p.pid() + " "
+                + p.info().commandLine().orElse("?")).toList(), "no child process left behind");
+    }
+
+    private static void assertCell(ExperimentResult r, String m, int c) {
+        String k = "models." + m + ".c" + c + ".";
+        assertTrue(r.get(k + "msgs_per_s") > 0, k + "msgs_per_s = " + r.get(k + "msgs_per_s"));
+        assertTrue(r.get(k + "p50_us") > 0, k + "p50_us");
+        assertTrue(r.get(k + "p99_us") >= r.get(k + "p50_us"), k + "p99_us");
+        assertTrue(r.get(k + "cpu_s") >= 0, k + "cpu_s = " + r.get(k + "cpu_s"));
+        assertTrue(r.get(k + "threads") >= 1, k + "threads");
+        assertTrue(r.get(k + "rss_mb") > 1, k + "rss_mb");
+        assertEquals(0.0, r.get(k + "mismatched_bytes"), k + "mismatched_bytes");
+        assertEquals((double) c, r.get(k + "connected"), k + "connected");
+    }
+
+    @Test
+    void quickEpollRunMeasuresBothTriggersAndLeavesNoProcess(@TempDir Path tmp) throws Exception {
+        long t0 = System.nanoTime();
+        ExperimentResult r = new ModelsExperiment().run(ctx(tmp, "epoll", null));
+        System.out.printf("quick models run (epoll): %.1f s%n", (System.nanoTime() - t0) / 1e9);
+        Contexts.print(r);
+
+        for (String m : List.of("epoll-lt", "epoll-et")) {
+            for (int c : List.of(10, 100)) {
+                assertCell(r, m, c);
+            }
+        }
+        assertCell(r, "epoll-et", 1000);
+        assertFalse(r.figures.containsKey("models.blocking.c10.msgs_per_s"), "only the filtered models run");
+        assertFalse(r.figures.containsKey("models.epoll-lt.c1000.msgs_per_s"), "quick: 1000 only for epoll-et");
+
+        // idle CPU of epoll-et: a reactor with nothing to do sleeps in epoll_wait
+        double idle = r.get("models.epoll-et.idle_cpu_pct");
+        assertTrue(idle >= 0 && idle < 50, "epoll-et idle CPU " + idle + "%");
+        // syscalls: measured if strace can attach here, otherwise a row saying why
+        Table sys = r.tables.get(2);
+        assertEquals(1, sys.rows.size());
+        if (r.figures.containsKey("models.epoll-et.syscalls_per_msg")) {
+            double per = r.get("models.epoll-et.syscalls_per_msg");
+            assertTrue(per >= 1 && per < 100, "epoll-et syscalls per message " + per);
+        } else {
+            assertTrue(sys.rows.get(0).get(7).startsWith("n/a"), sys.rows.get(0).toString());
+        }
+
+        assertEquals(List.of("models-throughput.png"), r.charts);
+        assertPng(tmp.resolve("models-throughput.png"));
+        assertEquals(List.of("model", "connections", "msgs/s", "p50 us", "p99 us", "server CPU s",
+                "CPU s per 100k msgs", "threads", "RSS MB", "read+write calls per msg", "errors", "notes"),
+                r.tables.get(0).columns);
+        // untraced read/write counts (/proc/PID/io): an echo needs at least one read and one write
+        for (String m : List.of("epoll-lt", "epoll-et")) {
+            String k = "models." + m + ".c10.rw_calls_per_msg";
+            if (r.figures.containsKey(k)) {
+                assertTrue(r.get(k) >= 1.9 && r.get(k) < 50, k + " = " + r.get(k));
+            }
+        }
+        assertEquals(5, r.tables.get(0).rows.size());
+        assertFalse(r.summary.isEmpty());
+        assertTrue(r.summary.size() <= 4, r.summary.toString());
+        assertNoChildren();
+    }
+
+    @Test
+    void quickSelectRunAndSelectWideRefused(@TempDir Path tmp) throws Exception {
+        ExperimentResult r = new ModelsExperiment().run(ctx(tmp, "select", null));
+        Contexts.print(r);
+        assertCell(r, "select", 10);
+        assertCell(r, "select", 100);
+        assertEquals(2, r.tables.get(0).rows.size());
+        assertPng(tmp.resolve("models-throughput.png"));
+        assertNoChildren();
+
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new ModelsExperiment().run(ctx(tmp.resolve("wide"), "select-wide", null)));
+        assertTrue(e.getMessage().contains("select-wide"), e.getMessage());
+    }
+
+    @Test
+    void filtersMapBackendsToModels() {
+        assertEquals(Arrays.asList(Model.values()), ModelsPlan.of(ctx(null, null, null)).models());
+        assertEquals(List.of(Model.EPOLL_ET), ModelsPlan.of(ctx(null, "epoll", "et")).models());
+        assertEquals(List.of(Model.POLL), ModelsPlan.of(ctx(null, "poll", null)).models());
+        List<Model> lt = ModelsPlan.of(ctx(null, null, "lt")).models();
+        assertTrue(lt.contains(Model.BLOCKING) && lt.contains(Model.EPOLL_LT) && !lt.contains(Model.EPOLL_ET), lt.toString());
+        assertEquals(List.of(10, 100), new ModelsPlan(List.of(), true).connections(Model.SELECT));
+        assertEquals(List.of(10, 100, 1_000, 10_000), new ModelsPlan(List.of(), false).connections(Model.SELECT));
+    }
+
+    @Test
+    void readsTheChildsJsonLines() throws Exception {
+        String listening = "{\"event\":\"listening\",\"address\":\"127.0.0.1\",\"port\":40123,\"model\":\"epoll-et\","
+                + "\"proto\":\"echo\"}";
+        String stats = "{\"event\":\"stats\",\"stats\":{\"accepted\":1}}";
+        String stopped = "{\"event\":\"stopped\",\"stats\":{\"accepted\":3,\"active\":0,\"queued\":0,"
+                + "\"rejected_fd_setsize\":2}}";
+        assertEquals(-1, ModelsChild.listeningPort(List.of()));
+        assertEquals(40123, ModelsChild.listeningPort(List.of(listening)));
+        assertNull(ModelsChild.stoppedCounters(List.of(listening, stats)), "killed: no stopped event");
+
+        ModelsChild.Counters c = ModelsChild.stoppedCounters(List.of(listening, stats, stopped));
+        assertEquals(0, c.get(ModelsChild.QUEUED), "zero counters are reported, not left out");
+        assertEquals(2, c.get(ModelsChild.REJECTED_FD_SETSIZE));
+        IllegalStateException missing = assertThrows(IllegalStateException.class,
+                () -> c.get(ModelsChild.ACCEPT_FD_LIMIT));
+        assertTrue(missing.getMessage().contains("no counter 'accept_fd_limit'"), missing.getMessage());
+
+        IOException text = assertThrows(IOException.class,
+                () -> ModelsChild.listeningPort(List.of("listening on 127.0.0.1:8080 model=epoll-et")));
+        assertTrue(text.getMessage().contains("not a JSON object") && text.getMessage().contains("--format json"),
+                text.getMessage());
+        assertTrue(ModelsChild.serveArgs(Model.THREADPOOL).containsAll(List.of("--format", "json", "--pool-size")));
+    }
+}
