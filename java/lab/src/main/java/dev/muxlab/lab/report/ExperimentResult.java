@@ -1,5 +1,7 @@
 package dev.muxlab.lab.report;
 
+import dev.muxlab.lab.verdict.Spread;
+
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,8 +18,10 @@ public final class ExperimentResult {
     public final List<Table> tables = new ArrayList<>();
     public final List<String> charts = new ArrayList<>();
     public final List<String> paragraphs = new ArrayList<>();
-    /** Named figures for claims and the summary, e.g. "select.max_fd" -> 1023. */
+    /** Named figures for claims and the summary, e.g. "select.max_fd" -> 1023; median when repeated. */
     public final Map<String, Double> figures = new LinkedHashMap<>();
+    /** The min-max spread of the figures measured more than once (repeated cells), by the same keys. */
+    public final Map<String, Spread> spreads = new LinkedHashMap<>();
     /** Lines for the console summary table: label -> value. */
     public final Map<String, String> summary = new LinkedHashMap<>();
     /** A table printed on the console after the summary (e.g. the claims and their verdicts), or null. */
@@ -36,6 +40,18 @@ public final class ExperimentResult {
 
     public ExperimentResult figure(String key, double value) {
         figures.put(key, value);
+        spreads.remove(key);
+        return this;
+    }
+
+    /** A figure measured {@code s.n()} times: its median is the figure, its range the spread. */
+    public ExperimentResult figure(String key, Spread s) {
+        figures.put(key, s.median());
+        if (s.hasSpread()) {
+            spreads.put(key, s);
+        } else {
+            spreads.remove(key);
+        }
         return this;
     }
 
@@ -49,9 +65,19 @@ public final class ExperimentResult {
         return this;
     }
 
-    /** A figure, or NaN when the experiment did not measure it. */
+    /** A figure (the median when repeated), or NaN when the experiment did not measure it. */
     public double get(String key) {
         Double v = figures.get(key);
         return v == null ? Double.NaN : v;
+    }
+
+    /** A figure with its spread (a single measurement has none), or null when not measured (or NaN). */
+    public Spread spread(String key) {
+        Spread s = spreads.get(key);
+        if (s != null) {
+            return s;
+        }
+        Double v = figures.get(key);
+        return v == null || v.isNaN() ? null : Spread.single(v);
     }
 }

@@ -1,5 +1,7 @@
 package dev.muxlab.lab.report;
 
+import dev.muxlab.lab.verdict.Spread;
+
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.AccessDeniedException;
@@ -99,14 +101,29 @@ public final class LabRunner {
         ctx.write(r.name + ".json", json(r));
     }
 
-    /** The experiment's JSON file: its figures as numbers (null where not measured) and its tables' values. */
+    /**
+     * The experiment's JSON file: its figures as numbers (null where not measured), or
+     * {@code {"median","min","max","n"}} for a figure measured more than once, and its tables' values.
+     */
     static String json(ExperimentResult r) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("experiment", r.name);
         m.put("title", r.title);
         m.put("seconds", r.seconds);
         Map<String, Object> figures = new LinkedHashMap<>();
-        r.figures.forEach((k, v) -> figures.put(k, Table.json(v)));
+        r.figures.forEach((k, v) -> {
+            Spread s = r.spreads.get(k);
+            if (s == null) {
+                figures.put(k, Table.json(v));
+            } else {
+                Map<String, Object> sm = new LinkedHashMap<>();
+                sm.put("median", s.median());
+                sm.put("min", s.min());
+                sm.put("max", s.max());
+                sm.put("n", s.n());
+                figures.put(k, sm);
+            }
+        });
         m.put("figures", figures);
         m.put("summary", r.summary);
         List<Map<String, Object>> tables = new ArrayList<>();

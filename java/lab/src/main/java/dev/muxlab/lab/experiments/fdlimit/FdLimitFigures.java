@@ -10,7 +10,21 @@ public final class FdLimitFigures {
     /** The soft RLIMIT_NOFILE after raising it to the hard limit. */
     public static final String RLIMIT = "fdlimit.rlimit";
 
+    /** Why a backend's sweep stopped ({@link #stop(Backend)}): select's FD_SETSIZE refused the next fd. */
+    public static final int STOP_FD_SETSIZE = 1;
+    /** ... the process ran out of fds (EMFILE/ENFILE at the rlimit). */
+    public static final int STOP_FD_LIMIT = 2;
+    /** ... the quick- or full-mode cap on registrations was reached first. */
+    public static final int STOP_CAP = 3;
+    /** ... any other error (named in the table). */
+    public static final int STOP_OTHER = 4;
+
     private FdLimitFigures() {
+    }
+
+    /** Why the sweep stopped, one of the STOP_ codes. */
+    public static String stop(Backend b) {
+        return "fdlimit." + b.id() + ".stop";
     }
 
     /** fds registered before the backend or the kernel refused. */

@@ -27,8 +27,14 @@ public final class ModelsFigures {
         RSS_MB,
         /** The server's read-type and write-type system calls per echoed message (/proc/PID/io). */
         RW_CALLS_PER_MSG,
+        /** The server's readiness waits (select/poll/epoll_wait/... calls) per echoed message, from its own count. */
+        WAITS_PER_MSG,
+        /** Read, write and readiness-wait calls per echoed message: the data path's system calls. */
+        CALLS_PER_MSG,
         /** Connections established. */
         CONNECTED,
+        /** Connections that got at least one reply. */
+        ANSWERED,
         /** Connect errors, resets, mismatched bytes and other IO errors. */
         ERRORS,
         /** Bytes echoed back different from what was sent. */

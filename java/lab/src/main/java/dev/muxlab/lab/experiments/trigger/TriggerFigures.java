@@ -11,6 +11,16 @@ public final class TriggerFigures {
     /** (a) ET, 1 KiB per wakeup without draining: bytes read, and bytes left when the next wait timed out. */
     public static final String ET_NODRAIN_BYTES_READ = "trigger.a.et_nodrain.bytes_read";
     public static final String ET_NODRAIN_BYTES_LEFT = "trigger.a.et_nodrain.bytes_left";
+    /** (a) wakeups of that ET reader (1 KiB per wakeup, like the LT reader of {@link #wakeups}). */
+    public static final String ET_NODRAIN_WAKEUPS = "trigger.a.et_nodrain.wakeups";
+    /**
+     * (a) an ET reader that reads until a read returns less than it asked (a short read: the
+     * stream socket's queue is empty) and makes no read that would end in EAGAIN: 1 if it
+     * stalled with bytes queued, its read calls, and its wakeups.
+     */
+    public static final String ET_SHORTREAD_STALLED = "trigger.a.et_shortread.stalled";
+    public static final String ET_SHORTREAD_READS = "trigger.a.et_shortread.reads";
+    public static final String ET_SHORTREAD_WAKEUPS = "trigger.a.et_shortread.wakeups";
     /** (b) 1 if the reader stalled with bytes queued, and how many. */
     public static final String STALLED = "trigger.b.stalled";
     public static final String STALLED_QUEUED_BYTES = "trigger.b.queued_bytes";
