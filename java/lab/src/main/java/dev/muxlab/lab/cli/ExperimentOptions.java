@@ -10,6 +10,7 @@ import java.util.function.Function;
 
 import dev.muxlab.Backend;
 import dev.muxlab.Trigger;
+import dev.muxlab.lab.report.ExperimentContext;
 
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
@@ -63,7 +64,14 @@ public final class ExperimentOptions {
     public static final class BackendConverter implements ITypeConverter<Backend> {
         @Override
         public Backend convert(String value) {
-            return ExperimentOptions.convert(value, Backend::fromId);
+            return ExperimentOptions.convert(value, id -> {
+                Backend b = Backend.fromId(id);
+                if (!ExperimentContext.MULTIPLEXERS.contains(b)) {
+                    throw new IllegalArgumentException("the experiments do not run backend '" + id + "' (allowed: "
+                            + String.join(", ", ExperimentContext.MULTIPLEXERS.stream().map(Backend::id).toList()) + ")");
+                }
+                return b;
+            });
         }
     }
 
@@ -77,7 +85,7 @@ public final class ExperimentOptions {
     public static final class BackendIds implements Iterable<String> {
         @Override
         public Iterator<String> iterator() {
-            return ids(Backend.values(), Backend::id);
+            return ExperimentContext.MULTIPLEXERS.stream().map(Backend::id).iterator();
         }
     }
 

@@ -8,6 +8,7 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -26,6 +27,14 @@ import me.tongfei.progressbar.ProgressBarStyle;
  * already ran (for {@code claims}).
  */
 public final class ExperimentContext {
+    /**
+     * The readiness multiplexers the experiments measure side by side (in this order):
+     * {@code --backend} takes these. The signal-driven backend reports changes only and binds
+     * one thread, so it joins the experiments where its semantics fit, not these sweeps.
+     */
+    public static final List<Backend> MULTIPLEXERS = List.of(Backend.SELECT, Backend.SELECT_WIDE, Backend.POLL,
+            Backend.EPOLL);
+
     /** Short runs: the whole suite in under a minute. */
     public final boolean quick;
     /** Where CSV/JSON/PNG files go (created if missing). */
@@ -54,14 +63,15 @@ public final class ExperimentContext {
         this.progressBars = progressBars;
         if (!this.triggers.isEmpty() && !this.backends.isEmpty()
                 && this.backends.stream().noneMatch(Backend::hasTriggers)) {
-            throw new IllegalArgumentException("--trigger applies to the " + ids(EnumSet.allOf(Backend.class).stream()
+            throw new IllegalArgumentException("--trigger applies to the " + ids(MULTIPLEXERS.stream()
                     .filter(Backend::hasTriggers).toList()) + " backend only, not " + ids(this.backends));
         }
     }
 
     /** An unmodifiable copy; empty when nothing or everything is chosen (no filter). */
     private static <E extends Enum<E>> Set<E> filter(Class<E> type, Set<E> chosen) {
-        if (chosen == null || chosen.isEmpty() || chosen.containsAll(EnumSet.allOf(type))) {
+        if (chosen == null || chosen.isEmpty() || chosen.containsAll(EnumSet.allOf(type))
+                || type == Backend.class && chosen.containsAll(MULTIPLEXERS)) {
             return Collections.unmodifiableSet(EnumSet.noneOf(type));
         }
         return Collections.unmodifiableSet(EnumSet.copyOf(chosen));

@@ -85,6 +85,25 @@ public record Spread(double median, double min, double max, int n) {
         return Order.OVERLAP;
     }
 
+    /**
+     * This minus {@code other}, conservatively: the median of the difference of medians, and the
+     * widest range the repeats allow (this.min - other.max .. this.max - other.min).
+     */
+    public Spread minus(Spread other) {
+        return new Spread(median - other.median, min - other.max, max - other.min, Math.min(n, other.n));
+    }
+
+    /**
+     * This over {@code other} for positive figures, conservatively: ratio of medians, and the
+     * widest range (this.min / other.max .. this.max / other.min).
+     */
+    public Spread over(Spread other) {
+        if (!(min > 0 && other.min > 0)) {
+            throw new IllegalArgumentException("ratios of spreads need positive figures: " + this + " / " + other);
+        }
+        return new Spread(median / other.median, min / other.max, max / other.min, Math.min(n, other.n));
+    }
+
     /** Every figure divided by {@code d} (e.g. to per-message units). */
     public Spread div(double d) {
         return d > 0 ? new Spread(median / d, min / d, max / d, n) : new Spread(median / d, max / d, min / d, n);

@@ -78,7 +78,7 @@ public final class FdLimitExperiment implements Experiment {
         r.paragraph(String.format(Locale.ROOT, "The soft RLIMIT_NOFILE was %d and was raised to the hard limit %d.",
                 softBefore, hard));
         warmUpErrorPath();
-        List<Backend> backends = Arrays.stream(Backend.values()).filter(ctx::wants).toList();
+        List<Backend> backends = ExperimentContext.MULTIPLEXERS.stream().filter(ctx::wants).toList();
         int cap = ctx.quick ? QUICK_CAP : FULL_CAP;
 
         // 1. the sweeps

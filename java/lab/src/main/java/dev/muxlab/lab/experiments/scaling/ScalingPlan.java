@@ -159,7 +159,7 @@ record ScalingPlan(Limits limits, List<ScalingRow> rows, List<Point> points, Lis
      */
     private static List<Backend> wakeRows(ExperimentContext ctx) {
         List<Backend> rows = new ArrayList<>();
-        for (Backend b : Backend.values()) {
+        for (Backend b : ExperimentContext.MULTIPLEXERS) {
             boolean skipWide = ctx.quick && b == Backend.SELECT_WIDE && !ctx.backends.contains(b);
             if (ctx.wants(b) && (ctx.triggers.isEmpty() || b.hasTriggers()) && !skipWide) {
                 rows.add(b);

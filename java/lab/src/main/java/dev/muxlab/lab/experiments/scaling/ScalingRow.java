@@ -6,6 +6,7 @@ import java.util.Objects;
 
 import dev.muxlab.Backend;
 import dev.muxlab.Trigger;
+import dev.muxlab.lab.report.ExperimentContext;
 
 /**
  * A row of the scaling tables and charts: a backend, in a trigger mode where it has them. Its
@@ -31,7 +32,7 @@ public record ScalingRow(Backend backend, Trigger trigger) {
 
     private static List<ScalingRow> all() {
         List<ScalingRow> rows = new ArrayList<>();
-        for (Backend b : Backend.values()) {
+        for (Backend b : ExperimentContext.MULTIPLEXERS) {
             if (b.hasTriggers()) {
                 for (Trigger t : Trigger.values()) {
                     rows.add(new ScalingRow(b, t));
