@@ -5,7 +5,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Shared lifecycle of the three backends: a native handle, a count of calls in flight so that
+ * Shared lifecycle of the backends: a native handle, a count of calls in flight so that
  * close never frees native state under a running call, and, for backends whose interest set
  * lives in user space, a guard that refuses overlapping calls instead of racing.
  */
@@ -138,8 +138,8 @@ abstract class AbstractMultiplexer implements Multiplexer {
         if (exclusive && !busy.compareAndSet(false, true)) {
             inflight.decrementAndGet();
             throw new IllegalStateException(name() + ": another thread is in await or an interest change;"
-                    + " SELECT and POLL allow one thread at a time (change interest from the awaiting thread,"
-                    + " or wakeup() it first)");
+                    + " SELECT, POLL and URING allow one thread at a time (change interest from the awaiting"
+                    + " thread, or wakeup() it first)");
         }
     }
 

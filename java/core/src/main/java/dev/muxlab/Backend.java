@@ -13,20 +13,31 @@ import java.util.Locale;
  * <li>{@link #POLL}: {@code poll(2)}, an array of {@code pollfd} passed and scanned on every call.</li>
  * <li>{@link #EPOLL}: {@code epoll(7)}, interest kept in the kernel, only ready fds returned;
  * level- or edge-triggered ({@link Trigger}), ONESHOT, EXCLUSIVE.</li>
+ * <li>{@link #URING}: io_uring's {@code IORING_OP_POLL_ADD}: readiness as completions of poll
+ * requests on a submission/completion ring pair shared with the kernel; interest changes are
+ * queued and submitted together with the wait, in one {@code io_uring_enter}. Level-triggered by
+ * default (one-shot polls re-armed at each await), EDGE (multishot polls) and ONESHOT; no
+ * EXCLUSIVE. The completion model io_uring exists for is {@link Ring}.</li>
  * </ul>
  * {@link #id()} is the lower-case name the command line and reports use ({@code "select-wide"}).
  */
 public enum Backend {
-    SELECT, SELECT_WIDE, POLL, EPOLL;
+    SELECT, SELECT_WIDE, POLL, EPOLL, URING;
 
     private final String id = name().toLowerCase(Locale.ROOT).replace('_', '-');
 
-    /** The name on the command line and in reports: {@code select}, {@code select-wide}, {@code poll}, {@code epoll}. */
+    /**
+     * The name on the command line and in reports: {@code select}, {@code select-wide},
+     * {@code poll}, {@code epoll}, {@code uring}.
+     */
     public String id() {
         return id;
     }
 
-    /** Whether this backend has the epoll-only registration flags (EDGE, ONESHOT, EXCLUSIVE). */
+    /**
+     * Whether this backend has all three epoll registration flags (EDGE, ONESHOT, EXCLUSIVE).
+     * {@link #URING} has EDGE and ONESHOT but not EXCLUSIVE, so it answers false.
+     */
     public boolean hasTriggers() {
         return this == EPOLL;
     }

@@ -8,7 +8,8 @@ enum Flavour {
     SELECT(Backend.SELECT),
     WIDE_SELECT(Backend.SELECT_WIDE),
     POLL(Backend.POLL),
-    EPOLL(Backend.EPOLL);
+    EPOLL(Backend.EPOLL),
+    URING(Backend.URING);
 
     final Backend backend;
 
@@ -32,6 +33,8 @@ enum Flavour {
                 return WIDE_SELECT;
             case POLL:
                 return POLL;
+            case URING:
+                return URING;
             default:
                 return EPOLL;
         }
