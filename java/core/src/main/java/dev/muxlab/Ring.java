@@ -174,7 +174,7 @@ public final class Ring implements AutoCloseable {
         checkUserData(userData);
         enter();
         try {
-            queued(LIB.mux_ring_nop(handle, userData), "nop");
+            queued(LIB.mux_ring_nop(handle, userData), "nop", -1);
         } finally {
             exit();
         }
@@ -191,13 +191,18 @@ public final class Ring implements AutoCloseable {
      * READ|PRI.
      */
     public void poll(int fd, int events, boolean multishot, long userData) throws NativeException {
+        poll(fd, events, multishot ? POLL_ADD_MULTI : 0, userData);
+    }
+
+    /** {@link #poll} with the {@code IORING_POLL_ADD_*} flags as given (tests: the kernel's answer to LEVEL). */
+    void poll(int fd, int events, int pollFlags, long userData) throws NativeException {
         checkUserData(userData);
         if ((events & ~Events.READINESS) != 0) {
             throw new IllegalArgumentException("poll: not readiness bits: " + Events.toString(events & ~Events.READINESS));
         }
         enter();
         try {
-            queued(LIB.mux_ring_poll(handle, fd, events, multishot ? POLL_ADD_MULTI : 0, userData), "poll(fd " + fd + ")");
+            queued(LIB.mux_ring_poll(handle, fd, events, pollFlags, userData), "poll", fd);
         } finally {
             exit();
         }
@@ -211,7 +216,7 @@ public final class Ring implements AutoCloseable {
         checkUserData(userData);
         enter();
         try {
-            queued(LIB.mux_ring_poll_remove(handle, target, userData), "poll remove");
+            queued(LIB.mux_ring_poll_remove(handle, target, userData), "poll remove", -1);
         } finally {
             exit();
         }
@@ -235,7 +240,7 @@ public final class Ring implements AutoCloseable {
         checkUserData(userData);
         enter();
         try {
-            queued(LIB.mux_ring_accept(handle, listenFd, multishot ? 1 : 0, userData), "accept(fd " + listenFd + ")");
+            queued(LIB.mux_ring_accept(handle, listenFd, multishot ? 1 : 0, userData), "accept", listenFd);
         } finally {
             exit();
         }
@@ -268,7 +273,7 @@ public final class Ring implements AutoCloseable {
         buffers.checkOpen();
         enter();
         try {
-            queued(LIB.mux_ring_recv(handle, fd, buffers.group(), multishot ? 1 : 0, userData), "recv(fd " + fd + ")");
+            queued(LIB.mux_ring_recv(handle, fd, buffers.group(), multishot ? 1 : 0, userData), "recv", fd);
         } finally {
             exit();
         }
@@ -296,7 +301,7 @@ public final class Ring implements AutoCloseable {
         }
         enter();
         try {
-            queued(LIB.mux_ring_send(handle, fd, address, length, userData), "send(fd " + fd + ")");
+            queued(LIB.mux_ring_send(handle, fd, address, length, userData), "send", fd);
         } finally {
             exit();
         }
@@ -310,33 +315,36 @@ public final class Ring implements AutoCloseable {
         checkUserData(userData);
         enter();
         try {
-            queued(LIB.mux_ring_close_fd(handle, fd, userData), "close(fd " + fd + ")");
+            queued(LIB.mux_ring_close_fd(handle, fd, userData), "close", fd);
         } finally {
             exit();
         }
     }
 
     /**
-     * Queues {@code IORING_OP_ASYNC_CANCEL} of every request with user data {@code target}: each
-     * completes with {@code -ECANCELED}, and this one with how many were found, or
-     * {@code -ENOENT} when none was (e.g. it had already completed).
+     * Queues {@code IORING_OP_ASYNC_CANCEL} of every request with user data {@code target}
+     * ({@code IORING_ASYNC_CANCEL_ALL}): each completes with {@code -ECANCELED}, and this one
+     * with how many were found (0 when none was left, e.g. it had completed already).
      */
     public void cancel(long target, long userData) throws NativeException {
         checkUserData(userData);
         enter();
         try {
-            queued(LIB.mux_ring_cancel(handle, target, 1, userData), "cancel");
+            queued(LIB.mux_ring_cancel(handle, target, 1, userData), "cancel", -1);
         } finally {
             exit();
         }
     }
 
-    /** Queues the cancellation of every request on {@code fd} (the number must still be open). */
+    /**
+     * Queues the cancellation of every request on {@code fd} ({@code IORING_ASYNC_CANCEL_FD}; the
+     * number must still be open): completes with how many were cancelled.
+     */
     public void cancelFd(int fd, long userData) throws NativeException {
         checkUserData(userData);
         enter();
         try {
-            queued(LIB.mux_ring_cancel_fd(handle, fd, userData), "cancel(fd " + fd + ")");
+            queued(LIB.mux_ring_cancel_fd(handle, fd, userData), "cancel", fd);
         } finally {
             exit();
         }
@@ -538,9 +546,10 @@ public final class Ring implements AutoCloseable {
         }
     }
 
-    private static void queued(int rc, String what) throws NativeException {
+    /** Throws for a failed queueing call; the message is built only then (queueing allocates nothing). */
+    private static void queued(int rc, String op, int fd) throws NativeException {
         if (rc < 0) {
-            throw NativeException.of(-rc, "io_uring queue " + what);
+            throw NativeException.of(-rc, "io_uring queue " + op + (fd >= 0 ? "(fd " + fd + ")" : ""));
         }
     }
 
