@@ -21,7 +21,8 @@
  *         IORING_OP_POLL_ADD refuses it with EINVAL (the uapi header has the bit, the kernel
  *         does not accept it; measured on 6.1-6.18, pinned by test_uring.c).
  *       - EPOLLET: a multishot poll (IORING_POLL_ADD_MULTI): one completion per wake-up of the
- *         file's wait queue, each with IORING_CQE_F_MORE while it stays armed.
+ *         file's wait queue, each with IORING_CQE_F_MORE while it stays armed. A wait that finds
+ *         such completions in the CQ and has nothing to submit makes no system call.
  *       - EPOLLONESHOT: a one-shot poll that is not re-armed until MOD.
  *     Two kernel details shape the rest. A poll that completes from a wake-up carries the
  *     waker's key (the events the waker named) masked by the interest, not a fresh vfs_poll,
@@ -874,6 +875,11 @@ int mux_uring_wait(int64_t h, int64_t out, int capacity, int64_t timeout_ms)
     int rc = reap_ready(m, PHASE_OLD);
     int phase = PHASE_FRESH;
     int rearm_passes = 0;
+    /* Edge reports (multishot completions) already in the CQ and nothing to submit: no system
+     * call at all. A level-triggered or one-shot fd always has something queued (its re-arm). */
+    if (rc == 0 && m->fatal == 0 && m->reports.n > 0 && m->armq.n == 0 && m->removeq.n == 0 && m->wake_armed &&
+        uring_unsubmitted(&m->u) == 0)
+        goto done;
     while (rc == 0 && m->fatal == 0) {
         rc = flush_queued(m);
         if (rc < 0)
@@ -907,6 +913,7 @@ int mux_uring_wait(int64_t h, int64_t out, int capacity, int64_t timeout_ms)
         if (!mux_deadline_should_retry(&d))
             break;
     }
+done:
     if (m->woke)
         mux_wakefd_drain(m->wakefd);
     if (rc == 0 && m->fatal) {

@@ -19,10 +19,15 @@ package dev.muxlab;
  * would stay level-triggered) is in the uapi header but {@code IORING_OP_POLL_ADD} refuses it with
  * {@code EINVAL} (measured up to Linux 6.18; {@code RingTest} pins it), so re-arming one-shot
  * polls is the only level-triggered mapping; it costs one submission entry per reported fd and
- * await, no extra system call.</li>
+ * await, no extra system call. Measured on a one-byte ping-pong over a socketpair (C, 200,000
+ * rounds, Linux 6.18, 2 vCPUs): 2.7-3.0 µs a round with one {@code io_uring_enter} per await,
+ * against 2.5-2.9 µs for epoll's level-triggered {@code epoll_wait}.</li>
  * <li>{@link Events#EDGE}: a multishot poll ({@code IORING_POLL_ADD_MULTI}), which posts one
  * completion per wake-up of the file while it stays armed. Several wake-ups between two awaits
- * are one entry. Unlike epoll, a report carries the events the wake-up named (data arriving on a
+ * are one entry. An await that finds such completions already in the ring and has nothing to
+ * submit makes no system call at all (in the ping-pong above: 0 {@code io_uring_enter} per await,
+ * the completion having been posted while the peer's write returned). Unlike epoll, a report
+ * carries the events the wake-up named (data arriving on a
  * writable socket reports READ, not READ|WRITE: conformance B4 differs), and a socket's data
  * wake-up also names PRI, so an EDGE interest in PRI reports PRI with every arrival.</li>
  * <li>{@link Events#ONESHOT} (with or without EDGE): a one-shot poll that is not re-armed until
