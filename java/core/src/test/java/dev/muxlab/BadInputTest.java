@@ -86,6 +86,7 @@ class BadInputTest {
         }
     }
 
+    /** Not URING: it has EDGE and ONESHOT and refuses only EXCLUSIVE ({@link #exclusiveIsRejectedByUring}). */
     @ParameterizedTest
     @EnumSource(value = Flavour.class, names = {"SELECT", "WIDE_SELECT", "POLL"})
     void epollOnlyFlagsAreRejected(Flavour f) throws Exception {
