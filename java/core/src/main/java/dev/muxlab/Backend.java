@@ -15,9 +15,21 @@ import java.util.Locale;
  * level- or edge-triggered ({@link Trigger}), ONESHOT, EXCLUSIVE.</li>
  * <li>{@link #URING}: io_uring's {@code IORING_OP_POLL_ADD}: readiness as completions of poll
  * requests on a submission/completion ring pair shared with the kernel; interest changes are
- * queued and submitted together with the wait, in one {@code io_uring_enter}. Level-triggered by
- * default (one-shot polls re-armed at each await), EDGE (multishot polls) and ONESHOT; no
- * EXCLUSIVE. The completion model io_uring exists for is {@link Ring}.</li>
+ * queued and submitted together with the wait, in one {@code io_uring_enter}. The completion
+ * model io_uring exists for is {@link Ring}. Flags: READ, PRI, WRITE, RDHUP, ERR, HUP as interest
+ * (ERR and HUP always reported, RDHUP only when asked for); level-triggered by default (one-shot
+ * polls re-armed at each await: the kernel refuses {@code IORING_POLL_ADD_LEVEL}), {@link
+ * Events#EDGE} (multishot polls) and {@link Events#ONESHOT} (one-shot polls re-armed by modify);
+ * {@link Events#EXCLUSIVE} throws {@link IllegalArgumentException}. Where it differs from epoll: an
+ * EDGE report carries the events the wake-up named (data arriving on a writable socket is READ,
+ * not READ|WRITE), and a socket's data wake-up also names PRI; the registration follows the fd
+ * number and a poll request holds the open file, so a registered fd that is closed stays open for
+ * the kernel (its peer sees no hang-up) until unregister, and is reported {@link Events#NVAL} once
+ * its poll must be re-armed on the closed number; a regular file is always ready (epoll: EPERM).
+ * Level-triggered and ONESHOT reports are the file's current state, as epoll's are (completions
+ * that may be stale are polled again before being reported). Needs Linux 5.11
+ * ({@code IORING_FEAT_EXT_ARG}); where io_uring is missing or disabled, opening it throws
+ * {@link UringUnavailableException}.</li>
  * </ul>
  * {@link #id()} is the lower-case name the command line and reports use ({@code "select-wide"}).
  */
