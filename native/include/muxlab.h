@@ -1,5 +1,5 @@
 /*
- * muxlab: thin shims over Linux select(2), poll(2), epoll(7) and signal-driven IO.
+ * muxlab: thin shims over Linux select(2), poll(2), epoll(7), signal-driven IO and io_uring(7).
  *
  * Conventions (every exported function):
  *   - returns >= 0 on success or -errno on failure; errno itself is never
@@ -96,6 +96,35 @@ enum mux_const_id {
     MUX_C_EIO,
     MUX_C_EBUSY,
     MUX_C_SIGIO,
+    /* io_uring (uring.c) from here on */
+    MUX_C_ETIME,
+    MUX_C_IORING_OP_NOP,
+    MUX_C_IORING_OP_POLL_ADD,
+    MUX_C_IORING_OP_POLL_REMOVE,
+    MUX_C_IORING_OP_ACCEPT,
+    MUX_C_IORING_OP_ASYNC_CANCEL,
+    MUX_C_IORING_OP_CLOSE,
+    MUX_C_IORING_OP_SEND,
+    MUX_C_IORING_OP_RECV,
+    MUX_C_IORING_OP_PROVIDE_BUFFERS,
+    MUX_C_IORING_OP_MSG_RING,
+    MUX_C_IORING_OP_LAST,
+    MUX_C_IORING_FEAT_SINGLE_MMAP,
+    MUX_C_IORING_FEAT_NODROP,
+    MUX_C_IORING_FEAT_SUBMIT_STABLE,
+    MUX_C_IORING_FEAT_FAST_POLL,
+    MUX_C_IORING_FEAT_POLL_32BITS,
+    MUX_C_IORING_FEAT_EXT_ARG,
+    MUX_C_IORING_FEAT_NATIVE_WORKERS,
+    MUX_C_IORING_FEAT_CQE_SKIP,
+    MUX_C_IORING_CQE_F_BUFFER,
+    MUX_C_IORING_CQE_F_MORE,
+    MUX_C_IORING_CQE_F_SOCK_NONEMPTY,
+    MUX_C_IORING_CQE_BUFFER_SHIFT,
+    MUX_C_IO_URING_CQE_SIZE,
+    MUX_C_URING_STAT_COUNT,
+    MUX_C_IORING_POLL_ADD_MULTI,
+    MUX_C_IORING_POLL_ADD_LEVEL,
     MUX_C_COUNT
 };
 
@@ -203,5 +232,73 @@ MUX_API int64_t mux_sigio_stale(int64_t h);      /* of those, dropped: fd not re
 MUX_API int64_t mux_sigpending_limit(int hard);  /* soft (0) or hard (1) RLIMIT_SIGPENDING; INT64_MAX = unlimited */
 MUX_API int mux_set_sigpending_limit(int64_t soft);
 MUX_API int64_t mux_sigpending_used(void);       /* signals queued for this user now (SigQ in /proc/self/status) */
+
+/* ---- io_uring (uring.c): raw io_uring_setup/io_uring_enter/io_uring_register over the
+ * mmap'd rings of <linux/io_uring.h>; no liburing. ----
+ *
+ * The readiness multiplexer (Backend.URING): IORING_OP_POLL_ADD per registered fd, with the
+ * interest set kept here (fd-indexed), so ctl validates and answers EEXIST/ENOENT/EBADF itself
+ * and only queues submissions; wait submits everything queued in one io_uring_enter and waits
+ * in the same call. Level-triggered = one-shot polls re-armed at the next wait; EPOLLET =
+ * multishot polls; EPOLLONESHOT = one-shot polls re-armed only by MOD. Not thread-safe (one
+ * thread at a time) except wakeup. See uring.c for the exact semantics. */
+MUX_API int64_t mux_uring_open(void);
+MUX_API int64_t mux_uring_open_sized(int sq_entries, int cq_entries);  /* for tests: a tiny CQ */
+MUX_API int mux_uring_close(int64_t h);
+MUX_API int mux_uring_ctl(int64_t h, int op, int fd, int events);
+MUX_API int mux_uring_wait(int64_t h, int64_t out, int capacity, int64_t timeout_ms);
+MUX_API int mux_uring_wakeup(int64_t h);
+MUX_API int mux_uring_fd(int64_t h);                     /* the ring's own fd */
+MUX_API int64_t mux_uring_stat(int64_t h, int which);    /* MUX_URING_STAT_* counters */
+
+/* Counters kept by both ring kinds (mux_uring_stat, mux_ring_stat). */
+#define MUX_URING_STAT_ENTERS 0      /* io_uring_enter calls */
+#define MUX_URING_STAT_SUBMITTED 1   /* SQEs the kernel consumed */
+#define MUX_URING_STAT_COMPLETIONS 2 /* CQEs reaped */
+#define MUX_URING_STAT_OVERFLOWS 3   /* io_uring_enter calls that flushed an overflowed CQ */
+#define MUX_URING_STAT_SQ_FULL 4     /* submissions forced early by a full SQ */
+#define MUX_URING_STAT_CONFIRMS 5    /* readiness: completions re-polled before being reported */
+#define MUX_URING_STAT_COUNT 6
+
+/* The completion ring (dev.muxlab.Ring). Every queueing call writes one SQE and returns 0
+ * (a full SQ is submitted first: one early io_uring_enter); results come back as completions
+ * { uint64 user_data; int32 res; uint32 flags; } (struct io_uring_cqe, IO_URING_CQE_SIZE bytes)
+ * from mux_ring_wait. user_data UINT64_MAX is reserved (the ring's wakeup). Not thread-safe
+ * (one thread at a time) except wakeup. */
+MUX_API int64_t mux_ring_open(int sq_entries, int cq_entries);   /* cq_entries 0: the kernel's 2 x sq */
+MUX_API int mux_ring_close(int64_t h);                           /* cancels what is in flight first */
+MUX_API int mux_ring_fd(int64_t h);
+MUX_API int64_t mux_ring_info(int64_t h, int which);             /* 0 sq entries, 1 cq entries, 2 features */
+MUX_API int64_t mux_ring_stat(int64_t h, int which);
+MUX_API int mux_ring_queued(int64_t h);                          /* SQEs written, not yet submitted */
+MUX_API int mux_ring_nop(int64_t h, int64_t user_data);
+MUX_API int mux_ring_poll(int64_t h, int fd, int events, int poll_flags, int64_t user_data); /* IORING_POLL_ADD_* as given */
+MUX_API int mux_ring_poll_remove(int64_t h, int64_t target, int64_t user_data);
+MUX_API int mux_ring_accept(int64_t h, int fd, int multishot, int64_t user_data); /* new fds: non-blocking, cloexec */
+MUX_API int mux_ring_recv(int64_t h, int fd, int group, int multishot, int64_t user_data); /* provided buffers */
+MUX_API int mux_ring_send(int64_t h, int fd, int64_t addr, int len, int64_t user_data); /* MSG_NOSIGNAL */
+MUX_API int mux_ring_close_fd(int64_t h, int fd, int64_t user_data);
+MUX_API int mux_ring_cancel(int64_t h, int64_t target, int all, int64_t user_data);
+MUX_API int mux_ring_cancel_fd(int64_t h, int fd, int64_t user_data); /* every request on fd */
+MUX_API int mux_ring_wait(int64_t h, int64_t out, int capacity, int min, int64_t timeout_ms);
+MUX_API int mux_ring_wakeup(int64_t h);
+/* A provided-buffer ring (IORING_REGISTER_PBUF_RING) of count (a power of two <= 32768)
+ * buffers of size bytes each, laid out back to back in the caller's memory at mem; every buffer
+ * starts out given to the kernel. Returns a handle for recycle/free. */
+MUX_API int64_t mux_ring_buffers(int64_t h, int group, int count, int size, int64_t mem);
+MUX_API int mux_ring_buffers_recycle(int64_t b, int bid);      /* give buffer bid back to the kernel */
+MUX_API int mux_ring_buffers_free(int64_t b);                  /* unregister; mux_ring_close does it too */
+
+/* What this kernel offers: io_uring_setup on a 2-entry ring, IORING_REGISTER_PROBE, close.
+ * ops[op] = 1 when opcode op is supported (op < cap); info[0] features, info[1] the kernel's
+ * last opcode, info[2] the probe's own result (0 or -errno). Returns the number of opcodes the
+ * kernel described, or -errno when io_uring_setup fails (ENOSYS: no io_uring; EPERM: disabled
+ * by kernel.io_uring_disabled or refused by seccomp/LSM). */
+MUX_API int mux_uring_probe(uint8_t *ops, int cap, uint32_t *info);
+MUX_API const char *mux_uring_op_name(int op);  /* "POLL_ADD"; NULL beyond this header's opcodes */
+/* Makes io_uring_setup/enter/register fail with err in the calling thread only (a seccomp
+ * filter, as a container runtime would install): for tests and the lab. Irreversible for
+ * that thread; sets no_new_privs on it. */
+MUX_API int mux_uring_deny_for_thread(int err);
 
 #endif

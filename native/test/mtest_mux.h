@@ -65,6 +65,8 @@ static inline int64_t mt_select_open_wide(void)
     { "select", mt_select_open_classic, mux_select_close, mux_select_ctl, mux_select_wait, mux_select_wakeup, POLLIN, POLLOUT }
 #define MT_BACKEND_SELECT_WIDE \
     { "select-wide", mt_select_open_wide, mux_select_close, mux_select_ctl, mux_select_wait, mux_select_wakeup, POLLIN, POLLOUT }
+#define MT_BACKEND_URING \
+    { "uring", mux_uring_open, mux_uring_close, mux_uring_ctl, mux_uring_wait, mux_uring_wakeup, POLLIN, POLLOUT }
 
 /* ---- waiting and reading the slots back ---- */
 

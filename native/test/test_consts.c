@@ -1,6 +1,7 @@
 /* mux_const ids and values, errno names and texts, and the layouts the Java
  * side relies on (epoll_event, the ready slot). */
 #include <errno.h>
+#include <linux/io_uring.h>
 #include <poll.h>
 #include <signal.h>
 #include <stddef.h>
@@ -105,14 +106,40 @@ static void const_errnos(void)
     CHECK_GE(MUX_EFDSETSIZE, 4096); /* outside the errno range */
 }
 
+/* Every id has a row (an id without one reads -EINVAL); all values are positive but
+ * IORING_OP_NOP, opcode 0. */
 static void const_every_id_defined(void)
 {
     for (int id = 0; id < MUX_C_COUNT; id++) {
         int64_t v = mux_const(id);
-        if (v <= 0)
+        if (v <= 0 && id != MUX_C_IORING_OP_NOP)
             fprintf(stderr, "  id %d -> %lld\n", id, (long long)v);
-        CHECK_GT(v, 0);
+        if (id == MUX_C_IORING_OP_NOP)
+            CHECK_EQ(v, 0);
+        else
+            CHECK_GT(v, 0);
     }
+}
+
+/* io_uring: the rows carry <linux/io_uring.h>'s values under their own names. */
+static void const_io_uring(void)
+{
+    CHECK_EQ(mux_const_named("IORING_OP_NOP"), IORING_OP_NOP);
+    CHECK_EQ(mux_const_named("IORING_OP_POLL_ADD"), IORING_OP_POLL_ADD);
+    CHECK_EQ(mux_const_named("IORING_OP_RECV"), IORING_OP_RECV);
+    CHECK_EQ(mux_const_named("IORING_OP_LAST"), IORING_OP_LAST);
+    CHECK_EQ(mux_const_named("IORING_FEAT_NODROP"), IORING_FEAT_NODROP);
+    CHECK_EQ(mux_const_named("IORING_FEAT_EXT_ARG"), IORING_FEAT_EXT_ARG);
+    CHECK_EQ(mux_const_named("IORING_CQE_F_MORE"), IORING_CQE_F_MORE);
+    CHECK_EQ(mux_const_named("IORING_CQE_F_BUFFER"), IORING_CQE_F_BUFFER);
+    CHECK_EQ(mux_const_named("IORING_CQE_BUFFER_SHIFT"), 16);
+    CHECK_EQ(mux_const_named("IORING_POLL_ADD_MULTI"), IORING_POLL_ADD_MULTI);
+    CHECK_EQ(mux_const_named("IORING_POLL_ADD_LEVEL"), IORING_POLL_ADD_LEVEL);
+    CHECK_EQ(mux_const_named("IO_URING_CQE_SIZE"), 16);
+    CHECK_EQ(mux_const_named("URING_STAT_COUNT"), MUX_URING_STAT_COUNT);
+    CHECK_EQ(mux_const_named("EBUSY"), EBUSY);
+    CHECK_EQ(mux_const_named("ETIME"), ETIME);
+    CHECK_STR(mux_errno_name(ETIME), "ETIME");
 }
 
 static void const_unknown_ids(void)
@@ -190,6 +217,7 @@ int main(void)
     RUN(const_layouts());
     RUN(const_errnos());
     RUN(const_every_id_defined());
+    RUN(const_io_uring());
     RUN(const_unknown_ids());
     RUN(const_by_name());
     RUN(errno_names());

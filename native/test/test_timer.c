@@ -116,7 +116,7 @@ int main(void)
 {
     int fds_at_start = mt_fd_count();
     static const struct mt_backend backends[] = { MT_BACKEND_EPOLL, MT_BACKEND_POLL, MT_BACKEND_SELECT,
-                                                  MT_BACKEND_SELECT_WIDE };
+                                                  MT_BACKEND_SELECT_WIDE, MT_BACKEND_URING };
     RUN(timer_flags_and_unarmed());
     RUN(timer_one_shot_blocking());
     RUN(timer_periodic_counts_expirations());

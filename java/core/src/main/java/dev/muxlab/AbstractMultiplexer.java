@@ -164,8 +164,8 @@ abstract class AbstractMultiplexer implements Multiplexer {
         if (exclusive && !busy.compareAndSet(false, true)) {
             inflight.decrementAndGet();
             throw new IllegalStateException(name() + ": another thread is in await or an interest change;"
-                    + " SELECT and POLL allow one thread at a time (change interest from the awaiting thread,"
-                    + " or wakeup() it first)");
+                    + " SELECT, POLL and URING allow one thread at a time (change interest from the awaiting"
+                    + " thread, or wakeup() it first)");
         }
     }
 

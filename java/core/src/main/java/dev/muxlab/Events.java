@@ -7,10 +7,11 @@ package dev.muxlab;
  * (its read, write and except sets).
  * <p>
  * {@link #ERR} and {@link #HUP} are always reported by poll and epoll, asked for or not.
- * {@link #RDHUP} (peer shut down its writing side) is poll and epoll only. The flags
- * {@link #EDGE}, {@link #ONESHOT} and {@link #EXCLUSIVE} exist only for {@link Backend#EPOLL};
- * other backends reject them with {@link IllegalArgumentException}, but {@link Backend#SIGNAL},
- * which is edge-triggered only and requires {@link #EDGE} (and has no RDHUP); see {@link SignalIo}.
+ * {@link #RDHUP} (peer shut down its writing side) is poll, epoll and io_uring only. The flags
+ * {@link #EDGE}, {@link #ONESHOT} and {@link #EXCLUSIVE} are epoll's; {@link Backend#URING} has
+ * EDGE and ONESHOT (multishot and one-shot poll requests), {@link Backend#SIGNAL} is edge-triggered
+ * only and requires {@link #EDGE} (and has no RDHUP; see {@link SignalIo}), and every other backend
+ * rejects them with {@link IllegalArgumentException}.
  */
 public final class Events {
     /** Readable, or EOF/HUP pending (EPOLLIN, POLLIN). */

@@ -3,14 +3,15 @@ package dev.muxlab;
 import java.io.UncheckedIOException;
 
 /**
- * One readiness multiplexer over raw fds: {@code select(2)}, {@code poll(2)}, {@code epoll(7)} or
- * signal-driven IO behind one small API, in the spirit of CPython's {@code selectors}.
+ * One readiness multiplexer over raw fds: {@code select(2)}, {@code poll(2)}, {@code epoll(7)},
+ * signal-driven IO or io_uring's poll requests behind one small API, in the spirit of CPython's
+ * {@code selectors}.
  * <p>
  * {@link #register} adds an fd with an interest mask of {@link Events} bits, {@link #await} fills
  * a {@link ReadySet} with the fds that are ready and what they are ready for. Readiness is
  * level-triggered (reported as long as it holds) unless the fd was registered on
- * {@link Backend#EPOLL} with {@link Events#EDGE}. {@link Backend#SIGNAL} is edge-triggered only and
- * requires {@link Events#EDGE} ({@link SignalIo}).
+ * {@link Backend#EPOLL} or {@link Backend#URING} with {@link Events#EDGE}. {@link Backend#SIGNAL} is
+ * edge-triggered only and requires {@link Events#EDGE} ({@link SignalIo}).
  * <p>
  * Every multiplexer owns an eventfd for {@link #wakeup()}; it is never reported. await retries
  * {@code EINTR} with the time that remains (rounded up to whole milliseconds, never down to a
@@ -19,12 +20,13 @@ import java.io.UncheckedIOException;
  * <b>Threads.</b> {@link #wakeup()} and {@link #close()} are safe from any thread. On
  * {@link Backend#EPOLL}, await may run in several threads at once (each with its own ReadySet)
  * and register/modify/unregister may be called while others await: the kernel serialises them.
- * On {@link Backend#SELECT} and {@link Backend#POLL} the interest set lives in user space: one
- * thread at a time may await, and interest changes must not overlap an await (make them from the
- * awaiting thread, as a reactor does, or wakeup() it first); an overlapping call is refused with
- * {@link IllegalStateException} rather than racing. On {@link Backend#SIGNAL} the thread that
- * opened it is the only one that may register, modify, unregister and await (the kernel queues
- * its signals to that thread); other threads get {@link IllegalStateException}.
+ * On {@link Backend#SELECT}, {@link Backend#POLL} and {@link Backend#URING} the interest set lives
+ * in user space: one thread at a time may await, and interest changes must not overlap an await
+ * (make them from the awaiting thread, as a reactor does, or wakeup() it first); an overlapping
+ * call is refused with {@link IllegalStateException} rather than racing. On
+ * {@link Backend#SIGNAL} the thread that opened it is the only one that may register, modify,
+ * unregister and await (the kernel queues its signals to that thread); other threads get
+ * {@link IllegalStateException}.
  * <p>
  * Errors: a failed system call throws {@link NativeException} carrying the errno name; a mask
  * the backend cannot express throws {@link IllegalArgumentException}; any use after
@@ -55,6 +57,8 @@ public interface Multiplexer extends AutoCloseable {
      * kernel's refusal as a checked exception.
      *
      * @throws NativeException when the kernel refuses, e.g. {@code EMFILE} at the fd limit
+     * @throws UringUnavailableException for {@link Backend#URING} where io_uring is missing,
+     *         disabled or refused (the message says which, in one line)
      */
     static Multiplexer create(Backend backend) throws NativeException {
         switch (backend) {
@@ -68,6 +72,8 @@ public interface Multiplexer extends AutoCloseable {
                 return new EpollMultiplexer();
             case SIGNAL:
                 return new SignalMultiplexer();
+            case URING:
+                return new UringMultiplexer();
             default:
                 throw new IllegalArgumentException("unknown backend " + backend);
         }

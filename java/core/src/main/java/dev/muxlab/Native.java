@@ -335,5 +335,37 @@ final class Native {
         @IgnoreError long mux_sigpending_limit(int hard);
         @IgnoreError int mux_set_sigpending_limit(long soft);
         @IgnoreError long mux_sigpending_used();
+        // io_uring (uring.c): the URING multiplexer, the completion Ring, the probe
+        @IgnoreError long mux_uring_open();
+        @IgnoreError long mux_uring_open_sized(int sqEntries, int cqEntries);
+        @IgnoreError int mux_uring_close(long h);
+        @IgnoreError int mux_uring_ctl(long h, int op, int fd, int events);
+        @IgnoreError int mux_uring_wait(long h, long out, int capacity, long timeoutMillis);
+        @IgnoreError int mux_uring_wakeup(long h);
+        @IgnoreError int mux_uring_fd(long h);
+        @IgnoreError long mux_uring_stat(long h, int which);
+        @IgnoreError long mux_ring_open(int sqEntries, int cqEntries);
+        @IgnoreError int mux_ring_close(long h);
+        @IgnoreError int mux_ring_fd(long h);
+        @IgnoreError long mux_ring_info(long h, int which);
+        @IgnoreError long mux_ring_stat(long h, int which);
+        @IgnoreError int mux_ring_queued(long h);
+        @IgnoreError int mux_ring_nop(long h, long userData);
+        @IgnoreError int mux_ring_poll(long h, int fd, int events, int pollFlags, long userData);
+        @IgnoreError int mux_ring_poll_remove(long h, long target, long userData);
+        @IgnoreError int mux_ring_accept(long h, int fd, int multishot, long userData);
+        @IgnoreError int mux_ring_recv(long h, int fd, int group, int multishot, long userData);
+        @IgnoreError int mux_ring_send(long h, int fd, long addr, int len, long userData);
+        @IgnoreError int mux_ring_close_fd(long h, int fd, long userData);
+        @IgnoreError int mux_ring_cancel(long h, long target, int all, long userData);
+        @IgnoreError int mux_ring_cancel_fd(long h, int fd, long userData);
+        @IgnoreError int mux_ring_wait(long h, long out, int capacity, int min, long timeoutMillis);
+        @IgnoreError int mux_ring_wakeup(long h);
+        @IgnoreError long mux_ring_buffers(long h, int group, int count, int size, long mem);
+        @IgnoreError int mux_ring_buffers_recycle(long b, int bid);
+        @IgnoreError int mux_ring_buffers_free(long b);
+        @IgnoreError int mux_uring_probe(@Out byte[] ops, int cap, @Out int[] info);
+        @IgnoreError String mux_uring_op_name(int op);
+        @IgnoreError int mux_uring_deny_for_thread(int err);
     }
 }

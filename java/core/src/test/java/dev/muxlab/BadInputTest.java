@@ -86,6 +86,7 @@ class BadInputTest {
         }
     }
 
+    /** Not URING: it has EDGE and ONESHOT and refuses only EXCLUSIVE ({@link #exclusiveIsRejectedByUring}). */
     @ParameterizedTest
     @EnumSource(value = Flavour.class, names = {"SELECT", "WIDE_SELECT", "POLL"})
     void epollOnlyFlagsAreRejected(Flavour f) throws Exception {
@@ -101,6 +102,25 @@ class BadInputTest {
             for (int flag : new int[] {Events.EDGE, Events.ONESHOT, Events.EXCLUSIVE}) {
                 assertThrows(IllegalArgumentException.class, () -> m.modify(sp[0], Events.READ | flag));
             }
+            send(sp[1], 1);
+            assertAwait(m, new ReadySet(4), 0, sp[0], Events.READ);
+            assertStillWorks(m);
+        }
+    }
+
+    /** URING has EDGE and ONESHOT (multishot and one-shot polls) but not EXCLUSIVE. */
+    @Test
+    void exclusiveIsRejectedByUring() throws Exception {
+        try (Res r = new Res()) {
+            Multiplexer m = r.mux(Backend.URING);
+            int[] sp = r.socketPair();
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> m.register(sp[0], Events.READ | Events.EXCLUSIVE));
+            assertTrue(e.getMessage().contains("EXCLUSIVE"), e.getMessage());
+            m.register(sp[0], Events.READ | Events.EDGE | Events.ONESHOT);
+            assertThrows(IllegalArgumentException.class, () -> m.modify(sp[0], Events.READ | Events.EXCLUSIVE));
+            m.modify(sp[0], Events.READ | Events.EDGE);
+            m.modify(sp[0], Events.READ | Events.ONESHOT);
             send(sp[1], 1);
             assertAwait(m, new ReadySet(4), 0, sp[0], Events.READ);
             assertStillWorks(m);
@@ -206,6 +226,12 @@ class BadInputTest {
         assertTrue(Fds.isOpen(e.epollFd()));
         e.close();
         assertThrows(IllegalStateException.class, e::epollFd);
+        UringMultiplexer u = (UringMultiplexer) Multiplexer.open(Backend.URING);
+        assertTrue(Fds.isOpen(u.ringFd()));
+        assertTrue(u.stat(Ring.Stat.ENTERS) >= 1, "the wake poll was submitted at open");
+        u.close();
+        assertThrows(IllegalStateException.class, u::ringFd);
+        assertThrows(IllegalStateException.class, () -> u.stat(Ring.Stat.ENTERS));
     }
 
     /** Opening and closing multiplexers leaks no fds (the epoll fd and wakeup eventfd go too). */
@@ -270,9 +296,9 @@ class BadInputTest {
         }
     }
 
-    /** select and poll accept a regular file and always report it ready. */
+    /** select, poll and uring accept a regular file and always report it ready. */
     @ParameterizedTest
-    @EnumSource(value = Flavour.class, names = {"SELECT", "WIDE_SELECT", "POLL"})
+    @EnumSource(value = Flavour.class, names = {"SELECT", "WIDE_SELECT", "POLL", "URING"})
     void regularFileIsAlwaysReadyOnSelectAndPoll(Flavour f, @TempDir Path dir) throws Exception {
         try (Res r = new Res()) {
             Multiplexer m = r.mux(f);
@@ -291,6 +317,20 @@ class BadInputTest {
             assertTrue(epfd >= 0 && Fds.isOpen(epfd));
             assertTrue(Fds.isCloseOnExec(epfd), "epoll fd is O_CLOEXEC");
             assertErrno("EINVAL", () -> m.register(epfd, Events.READ));
+            assertStillWorks(m);
+        }
+    }
+
+    /** The ring's own fd cannot be watched by its URING multiplexer (EINVAL, as epoll's fd on itself). */
+    @Test
+    void uringFdOnItselfIsEinval() throws Exception {
+        try (Res r = new Res()) {
+            UringMultiplexer m = (UringMultiplexer) r.mux(Backend.URING);
+            int fd = m.ringFd();
+            assertTrue(Fds.isCloseOnExec(fd), "ring fd is O_CLOEXEC");
+            assertErrno("EINVAL", () -> m.register(fd, Events.READ));
+            assertErrno("EINVAL", () -> m.modify(fd, Events.READ));
+            assertErrno("EINVAL", () -> m.unregister(fd));
             assertStillWorks(m);
         }
     }

@@ -9,7 +9,8 @@ enum Flavour {
     WIDE_SELECT(Backend.SELECT_WIDE),
     POLL(Backend.POLL),
     EPOLL(Backend.EPOLL),
-    SIGNAL(Backend.SIGNAL);
+    SIGNAL(Backend.SIGNAL),
+    URING(Backend.URING);
 
     final Backend backend;
 
@@ -43,6 +44,8 @@ enum Flavour {
                 return POLL;
             case SIGNAL:
                 return SIGNAL;
+            case URING:
+                return URING;
             default:
                 return EPOLL;
         }

@@ -15,15 +15,20 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-/** conformance.md group C: ONESHOT, RDHUP, HUP, ERR, and the epoll dup pitfall. */
+/**
+ * conformance.md group C: ONESHOT, RDHUP, HUP, ERR, and the epoll dup pitfall; URING where it
+ * behaves the same, and its own answers to C4/C5 (a poll request holds the open file, and the
+ * registration follows the fd number).
+ */
 @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // a hung native wait fails, not hangs
 class OneshotHupTest {
 
     /** C1: ONESHOT fires once, stays quiet on new data, is re-armed by modify; ADD is EEXIST. */
-    @Test
-    void c1OneshotFiresOnceUntilModified() throws Exception {
+    @ParameterizedTest
+    @EnumSource(value = Backend.class, names = {"EPOLL", "URING"})
+    void c1OneshotFiresOnceUntilModified(Backend b) throws Exception {
         try (Res r = new Res()) {
-            Multiplexer m = r.mux(Backend.EPOLL);
+            Multiplexer m = r.mux(b);
             int[] sp = r.socketPair();
             m.register(sp[0], Events.READ | Events.ONESHOT);
             ReadySet rs = new ReadySet(8);
@@ -55,10 +60,11 @@ class OneshotHupTest {
     }
 
     /** ONESHOT|EDGE: one report, then nothing until modify, even for new arrivals. */
-    @Test
-    void c1OneshotEdge() throws Exception {
+    @ParameterizedTest
+    @EnumSource(value = Backend.class, names = {"EPOLL", "URING"})
+    void c1OneshotEdge(Backend b) throws Exception {
         try (Res r = new Res()) {
-            Multiplexer m = r.mux(Backend.EPOLL);
+            Multiplexer m = r.mux(b);
             int e = r.eventFd();
             m.register(e, Events.READ | Events.ONESHOT | Events.EDGE);
             ReadySet rs = new ReadySet(8);
@@ -74,7 +80,7 @@ class OneshotHupTest {
 
     /** C2: peer shutdownOutput: READ|RDHUP, no HUP, read is EOF; peer close adds HUP. */
     @ParameterizedTest
-    @EnumSource(value = Backend.class, names = {"POLL", "EPOLL"})
+    @EnumSource(value = Backend.class, names = {"POLL", "EPOLL", "URING"})
     void c2RdhupThenHup(Backend b) throws Exception {
         try (Res r = new Res()) {
             Multiplexer m = r.mux(b);
@@ -96,7 +102,7 @@ class OneshotHupTest {
 
     /** C2: RDHUP is only reported when asked for; READ (EOF) is. */
     @ParameterizedTest
-    @EnumSource(value = Backend.class, names = {"POLL", "EPOLL"})
+    @EnumSource(value = Backend.class, names = {"POLL", "EPOLL", "URING"})
     void c2RdhupNotReportedUnlessAsked(Backend b) throws Exception {
         try (Res r = new Res()) {
             Multiplexer m = r.mux(b);
@@ -109,10 +115,11 @@ class OneshotHupTest {
     }
 
     /** C2 with data queued: the data comes first, then EOF; RDHUP is reported throughout. */
-    @Test
-    void c2DataBeforeRdhup() throws Exception {
+    @ParameterizedTest
+    @EnumSource(value = Backend.class, names = {"EPOLL", "URING"})
+    void c2DataBeforeRdhup(Backend b) throws Exception {
         try (Res r = new Res()) {
-            Multiplexer m = r.mux(Backend.EPOLL);
+            Multiplexer m = r.mux(b);
             int[] sp = r.socketPair();
             send(sp[1], new byte[] {9, 8, 7});
             Fds.shutdownOutput(sp[1]);
@@ -128,7 +135,7 @@ class OneshotHupTest {
 
     /** C3: HUP is reported with an empty interest mask (poll, epoll) when the peer closes. */
     @ParameterizedTest
-    @EnumSource(value = Backend.class, names = {"POLL", "EPOLL"})
+    @EnumSource(value = Backend.class, names = {"POLL", "EPOLL", "URING"})
     void c3HupReportedWithoutBeingAsked(Backend b) throws Exception {
         try (Res r = new Res()) {
             Multiplexer m = r.mux(b);
@@ -174,7 +181,7 @@ class OneshotHupTest {
 
     /** C3 with READ|WRITE interest: the reset is still visible as ERR and/or HUP. */
     @ParameterizedTest
-    @EnumSource(value = Backend.class, names = {"POLL", "EPOLL"})
+    @EnumSource(value = Backend.class, names = {"POLL", "EPOLL", "URING"})
     void c3ResetWithFullInterest(Backend b) throws Exception {
         try (Res r = new Res()) {
             Multiplexer m = r.mux(b);
@@ -241,6 +248,63 @@ class OneshotHupTest {
             r.close(sp[0]);
             assertNothing(m, rs, 0);
             assertErrno("EBADF", () -> m.unregister(sp[0]));
+            T.assertStillWorks(m);
+        }
+    }
+
+    /**
+     * C4 on URING: the registration follows the fd number, not the open file. After dup and
+     * close, the armed poll (which holds the file) still completes when data comes, but its
+     * re-arm looks the closed number up and fails: the fd is reported NVAL, as poll(2) reports a
+     * closed fd. unregister of the closed number is how it is cleaned up; the duplicate was never
+     * registered.
+     */
+    @Test
+    void c4UringFollowsTheNumber() throws Exception {
+        try (Res r = new Res()) {
+            Multiplexer m = r.mux(Backend.URING);
+            r.openSpacers(3);
+            int[] sp = r.socketPair();
+            int fd = sp[0];
+            m.register(fd, Events.READ);
+            ReadySet rs = new ReadySet(8);
+            assertNothing(m, rs, 0); // the poll is armed in the kernel
+            int dup = r.dup(fd);
+            r.releaseSpacers();
+            r.close(fd);
+            assertTrue(!Fds.isOpen(fd), "fd number " + fd + " was reused during the test");
+            send(sp[1], 1);
+            assertAwait(m, rs, 0, fd, Events.NVAL);
+            assertAwait(m, rs, 0, fd, Events.NVAL); // until unregistered
+            assertErrno("ENOENT", () -> m.unregister(dup));
+            assertErrno("EBADF", () -> m.modify(fd, Events.READ));
+            m.unregister(fd);
+            assertNothing(m, rs, 0);
+            recvExactly(dup, 1);
+            T.assertStillWorks(m);
+        }
+    }
+
+    /**
+     * C5 on URING: closing a registered fd does not remove it, and while its poll is armed the
+     * kernel holds the file open: the peer sees no EOF until unregister (allowed for the closed
+     * number, and submitted at once).
+     */
+    @Test
+    void c5UringCloseKeepsTheFileUntilUnregister() throws Exception {
+        try (Res r = new Res()) {
+            Multiplexer m = r.mux(Backend.URING);
+            r.openSpacers(3);
+            int[] sp = r.socketPair();
+            r.releaseSpacers();
+            m.register(sp[0], Events.READ);
+            ReadySet rs = new ReadySet(8);
+            assertNothing(m, rs, 0); // armed
+            r.close(sp[0]);
+            assertEquals(0, recv(sp[1], 8).length, "the peer sees no EOF: the ring holds the file");
+            m.unregister(sp[0]);
+            assertNull(recv(sp[1], 8), "EOF once unregistered");
+            assertErrno("ENOENT", () -> m.unregister(sp[0]));
             T.assertStillWorks(m);
         }
     }

@@ -298,9 +298,9 @@ class ReadinessTest {
         }
     }
 
-    /** With fewer slots than ready fds, poll and epoll rotate: nobody starves. */
+    /** With fewer slots than ready fds, poll, epoll and uring rotate: nobody starves. */
     @ParameterizedTest
-    @EnumSource(value = Backend.class, names = {"POLL", "EPOLL"})
+    @EnumSource(value = Backend.class, names = {"POLL", "EPOLL", "URING"})
     void capacityOneRotatesAmongReadyFds(Backend b) throws Exception {
         try (Res r = new Res()) {
             Multiplexer m = r.mux(b);

@@ -160,7 +160,7 @@ class ThreadsTest {
      * multiplexer is usable again from the other thread.
      */
     @ParameterizedTest
-    @EnumSource(value = Flavour.class, names = {"SELECT", "WIDE_SELECT", "POLL"})
+    @EnumSource(value = Flavour.class, names = {"SELECT", "WIDE_SELECT", "POLL", "URING"})
     void selectAndPollRefuseOverlappingCalls(Flavour f) throws Exception {
         try (Res r = new Res()) {
             Multiplexer m = r.mux(f);
