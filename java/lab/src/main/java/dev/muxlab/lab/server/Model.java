@@ -21,7 +21,13 @@ public enum Model {
     /** Reactor on epoll, level-triggered. */
     EPOLL_LT("epoll-lt", Backend.EPOLL, Trigger.LEVEL),
     /** Reactor on epoll, edge-triggered: reads and accepts drain until EAGAIN. */
-    EPOLL_ET("epoll-et", Backend.EPOLL, Trigger.EDGE);
+    EPOLL_ET("epoll-et", Backend.EPOLL, Trigger.EDGE),
+    /**
+     * Signal-driven IO: the reactor on {@link Backend#SIGNAL}, a real-time signal per readiness
+     * change read from a signalfd. Edge-triggered only: reads drain until EAGAIN (a short read
+     * does not mean drained, as no signal carries RDHUP) and accepts until EAGAIN.
+     */
+    SIGIO("sigio", Backend.SIGNAL, Trigger.EDGE);
 
     private final String cliName;
     private final Backend backend;

@@ -7,6 +7,10 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+
+import dev.muxlab.Backend;
 import dev.muxlab.Errno;
 import dev.muxlab.Trigger;
 import dev.muxlab.Events;
@@ -14,13 +18,16 @@ import dev.muxlab.FdSetSizeException;
 import dev.muxlab.Fds;
 import dev.muxlab.Multiplexer;
 import dev.muxlab.NativeException;
+import dev.muxlab.SignalIo;
 import dev.muxlab.Sockets;
 import dev.muxlab.lab.EventLoop;
 import dev.muxlab.lab.FdTables;
 
 /**
- * The select, poll, epoll-lt and epoll-et models: one {@link EventLoop} per thread, each with
- * its own listener (SO_REUSEPORT when there are several, nginx-style). Output that would block
+ * The select, poll, epoll-lt, epoll-et and sigio models: one {@link EventLoop} per thread, each with
+ * its own listener (SO_REUSEPORT when there are several, nginx-style). Each loop thread opens its
+ * own multiplexer and registers everything from that thread (a SIGNAL multiplexer belongs to the
+ * thread that opened it: its signals are aimed at that thread). Output that would block
  * is buffered and WRITE interest is on only while output is pending; a connection whose output
  * buffer reaches the cap stops being read until it drains. Edge-triggered loops drain accepts
  * until EAGAIN and reads until EAGAIN or a short read: a read that returns less than asked has
@@ -28,6 +35,12 @@ import dev.muxlab.lab.FdTables;
  * RDHUP, which ET connections ask for, so a pending EOF is still read at once). EMFILE on accept
  * is handled by the {@link Acceptor}'s reserved fd, so a level-triggered listener never spins; an
  * accept error that repeating would not fix pauses the listener for 100 ms.
+ * <p>
+ * sigio is edge-triggered without RDHUP (no signal carries it): a peer's FIN that arrives with
+ * the last data is one coalesced READ report, so a short read cannot stand for "drained" there
+ * and reads go on until EAGAIN or EOF. Its listener is driven by signals like any socket (a queued
+ * connection raises POLL_IN); pausing it drops READ from its interest, and resuming polls it
+ * once, which reports the connections that queued meanwhile.
  * <p>
  * Idle connections cost no buffers: reads go to a per-loop scratch buffer, and a connection gets
  * its own input or output buffer only while it holds leftover bytes.
@@ -79,6 +92,28 @@ final class ReactorServer extends ServerBase {
             threads.add(t);
             t.start();
         }
+        // each thread opens its multiplexer and registers its listener; a failure stops them all
+        Throwable failure = null;
+        for (Worker w : workers) {
+            try {
+                w.opened.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                failure = failure != null ? failure : e;
+            } catch (ExecutionException e) {
+                failure = failure != null ? failure : e.getCause();
+            }
+        }
+        if (failure != null) {
+            close();
+            if (failure instanceof IOException) {
+                throw (IOException) failure;
+            }
+            if (failure instanceof RuntimeException) {
+                throw (RuntimeException) failure;
+            }
+            throw new IOException("event loop did not start: " + failure, failure);
+        }
     }
 
     @Override
@@ -88,7 +123,10 @@ final class ReactorServer extends ServerBase {
         }
         closed = true;
         for (Worker w : workers) {
-            w.loop.stop();
+            EventLoop l = w.loop;
+            if (l != null) {
+                l.stop();
+            }
         }
         for (Thread t : threads) {
             try {
@@ -108,13 +146,18 @@ final class ReactorServer extends ServerBase {
     /** One reactor thread: a listener, its connections, scratch buffers and pools. */
     final class Worker implements Runnable, EventLoop.Handler {
         final int id;
-        final EventLoop loop;
+        /** Set by the worker's thread once it has opened its multiplexer ({@link #opened}). */
+        volatile EventLoop loop;
+        /** Completes when the thread has opened its loop and registered the listener, or failed to. */
+        final CompletableFuture<Void> opened = new CompletableFuture<>();
         final int listenFd;
         final boolean edge = cfg.model.trigger() == Trigger.EDGE;
         final boolean epoll = cfg.model.isEpoll();
-        // ET also asks for RDHUP: a peer's FIN is then visible in the event mask, which is what
-        // lets a short read stand for "drained" (see readSome)
-        final int flags = edge ? Events.EDGE | Events.RDHUP : 0;
+        /** SIGNAL: no RDHUP, so a short read is not taken for "drained" (see readSome). */
+        final boolean signal = cfg.model.backend() == Backend.SIGNAL;
+        // ET also asks for RDHUP where it can: a peer's FIN is then visible in the event mask,
+        // which is what lets a short read stand for "drained" (see readSome)
+        final int flags = edge ? Events.EDGE | (signal ? 0 : Events.RDHUP) : 0;
         final int minOutRoom = cfg.proto == Proto.HTTP ? HttpSession.MAX_REPLY : 1;
         /** HTTP header timeout in ms; 0 when off (echo, or disabled). */
         final long headerTimeout = cfg.proto == Proto.HTTP ? Math.max(0, cfg.headerTimeoutMillis) : 0;
@@ -132,23 +175,44 @@ final class ReactorServer extends ServerBase {
 
         Worker(int id, int port) throws IOException {
             this.id = id;
-            Multiplexer mux = Multiplexer.create(cfg.model.backend());
-            int lfd = -1;
+            int lfd = listen(port, true);
             try {
-                lfd = listen(port, true);
-                this.loop = new EventLoop(mux, cfg.batch);
-                this.listenFd = lfd;
-                loop.register(lfd, Events.READ | flags, this);
                 this.acceptor = new Acceptor(lfd, true, cfg, stats, ReactorServer.this::log);
-            } catch (NativeException | RuntimeException e) {
+            } catch (IOException | RuntimeException e) {
                 Fds.closeQuietly(lfd);
-                mux.close();
                 throw e;
+            }
+            this.listenFd = lfd;
+        }
+
+        /** On the worker's thread: opens the multiplexer (its owner is this thread) and registers the listener. */
+        private boolean open() {
+            Multiplexer mux = null;
+            try {
+                mux = Multiplexer.create(cfg.model.backend());
+                EventLoop l = new EventLoop(mux, cfg.batch);
+                l.register(listenFd, Events.READ | flags, this);
+                loop = l;
+                opened.complete(null);
+                return true;
+            } catch (NativeException | RuntimeException e) {
+                if (mux != null) {
+                    mux.close();
+                }
+                shutdown();
+                opened.completeExceptionally(e);
+                return false;
             }
         }
 
         @Override
         public void run() {
+            if (!open()) {
+                return;
+            }
+            if (signal) {
+                loop.every(100, this::signalCounters);
+            }
             long sweep = cfg.idleTimeoutMillis <= 0 ? headerTimeout
                     : headerTimeout <= 0 ? cfg.idleTimeoutMillis : Math.min(cfg.idleTimeoutMillis, headerTimeout);
             if (sweep > 0) {
@@ -160,8 +224,20 @@ final class ReactorServer extends ServerBase {
                 stats.errors.increment();
                 log("event loop failed: " + e);
             } finally {
+                if (signal) {
+                    signalCounters();
+                }
                 shutdown();
             }
+        }
+
+        /** SIGNAL: the real-time signal queue overflows this loop's multiplexer has seen so far. */
+        private long overflowsSeen;
+
+        private void signalCounters() {
+            long now = SignalIo.overflows(loop.multiplexer());
+            stats.signalOverflows.add(now - overflowsSeen);
+            overflowsSeen = now;
         }
 
         void shutdown() {
@@ -172,7 +248,10 @@ final class ReactorServer extends ServerBase {
             }
             Fds.closeQuietly(listenFd);
             acceptor.close();
-            loop.close();
+            EventLoop l = loop;
+            if (l != null) {
+                l.close();
+            }
         }
 
         /**
@@ -400,10 +479,12 @@ final class ReactorServer extends ServerBase {
                 if (paused || !w.edge) {
                     return true; // LT: one read per event keeps the loop fair
                 }
-                if (n < room && !peerClosing) {
+                if (n < room && !peerClosing && !w.signal) {
                     // ET: a short read emptied the receive queue, so anything that arrives later
                     // raises a new edge; the read that would only return EAGAIN is skipped. Not
                     // when the peer's FIN is pending (RDHUP): that EOF must still be read now.
+                    // SIGNAL has no RDHUP: a FIN that came with the data is in the same report,
+                    // so it reads on until EAGAIN or EOF.
                     return true;
                 }
             }

@@ -35,6 +35,26 @@ public final class ServerStats {
     /** threadpool: connections that had to wait for a free worker. */
     public final LongAdder queued = new LongAdder();
     public final LongAdder errors = new LongAdder();
+    /**
+     * sigio: times the real-time signal queue overflowed into plain SIGIO, each followed by a
+     * readiness scan of every registered fd ({@code SignalIo.overflows}); 0 for the other models.
+     */
+    public final LongAdder signalOverflows = new LongAdder();
+    /**
+     * uring: {@code io_uring_enter} calls, the system calls that submit and reap ({@code Ring.Stat.ENTERS});
+     * 0 for the other models. With {@link #submitted} and {@link #completions} it gives the
+     * system calls per message of the completion model.
+     */
+    public final LongAdder enters = new LongAdder();
+    /** uring: submission entries the kernel consumed ({@code Ring.Stat.SUBMITTED}). */
+    public final LongAdder submitted = new LongAdder();
+    /** uring: completions reaped ({@code Ring.Stat.COMPLETIONS}). */
+    public final LongAdder completions = new LongAdder();
+    /**
+     * uring: multishot recvs ended by ENOBUFS (every provided buffer was in use); each is armed
+     * again once buffers are back.
+     */
+    public final LongAdder noBuffers = new LongAdder();
 
     public Map<String, Long> snapshot() {
         Map<String, Long> m = new LinkedHashMap<>();
@@ -55,6 +75,11 @@ public final class ServerStats {
         m.put("backpressure_pauses", backpressurePauses.sum());
         m.put("queued", queued.sum());
         m.put("errors", errors.sum());
+        m.put("signal_overflows", signalOverflows.sum());
+        m.put("enters", enters.sum());
+        m.put("submitted", submitted.sum());
+        m.put("completions", completions.sum());
+        m.put("no_buffers", noBuffers.sum());
         return m;
     }
 

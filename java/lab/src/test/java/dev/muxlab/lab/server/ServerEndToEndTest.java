@@ -87,7 +87,7 @@ class ServerEndToEndTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = Model.class, names = {"BLOCKING", "POLL", "EPOLL_ET"})
+    @EnumSource(value = Model.class, names = {"BLOCKING", "POLL", "EPOLL_ET", "SIGIO"})
     void httpErrors(Model model) throws Exception {
         try (Server s = start(model, Proto.HTTP)) {
             try (TestClient c = new TestClient(s.port())) {
@@ -142,7 +142,7 @@ class ServerEndToEndTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = Model.class, names = {"SELECT", "POLL", "EPOLL_LT", "EPOLL_ET", "NONBLOCKING"})
+    @EnumSource(value = Model.class, names = {"SELECT", "POLL", "EPOLL_LT", "EPOLL_ET", "NONBLOCKING", "SIGIO"})
     void backpressureLosesNothing(Model model) throws Exception {
         ServerConfig cfg = TestServers.quiet(model, Proto.ECHO);
         cfg.maxOutputBytes = 4096;
@@ -223,9 +223,10 @@ class ServerEndToEndTest {
         }
     }
 
-    @Test
-    void epollLoopsShareOnePortWithReusePort() throws Exception {
-        ServerConfig cfg = TestServers.quiet(Model.EPOLL_ET, Proto.ECHO);
+    @ParameterizedTest
+    @EnumSource(value = Model.class, names = {"EPOLL_ET", "SIGIO"})
+    void loopsShareOnePortWithReusePort(Model model) throws Exception {
+        ServerConfig cfg = TestServers.quiet(model, Proto.ECHO);
         cfg.loops = 3;
         try (Server s = start(cfg)) {
             List<TestClient> cs = new ArrayList<>();
