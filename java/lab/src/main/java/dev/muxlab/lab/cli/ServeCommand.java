@@ -47,7 +47,7 @@ public final class ServeCommand implements Callable<Integer> {
     String bind;
 
     @Option(names = "--loops", defaultValue = "1", paramLabel = "N",
-            description = "reactor models: event loops, one thread each with its own SO_REUSEPORT listener"
+            description = "reactor models and uring: event loops, one thread each with its own SO_REUSEPORT listener"
                     + " (default: ${DEFAULT-VALUE})")
     int loops;
 
@@ -69,7 +69,7 @@ public final class ServeCommand implements Callable<Integer> {
     Duration idleTimeout;
 
     @Option(names = "--header-timeout", defaultValue = "10s", paramLabel = "TIME", converter = DurationConverter.class,
-            description = "http, reactor models: close a connection whose request headers are not complete"
+            description = "http, reactor models and uring: close a connection whose request headers are not complete"
                     + " this long after they began (slowloris); 0 never (default: ${DEFAULT-VALUE})")
     Duration headerTimeout;
 
@@ -147,9 +147,9 @@ public final class ServeCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--" + e.getMessage(), e);
         }
-        if (loops > 1 && !model.isReactor()) {
-            throw new IllegalArgumentException("--loops applies to the reactor models (select, poll, epoll-lt, epoll-et),"
-                    + " not " + model.cliName());
+        if (loops > 1 && !model.takesLoops()) {
+            throw new IllegalArgumentException("--loops applies to the reactor models (select, poll, epoll-lt, epoll-et,"
+                    + " sigio) and uring, not " + model.cliName());
         }
         return cfg;
     }

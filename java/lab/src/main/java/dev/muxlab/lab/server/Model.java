@@ -27,7 +27,15 @@ public enum Model {
      * change read from a signalfd. Edge-triggered only: reads drain until EAGAIN (a short read
      * does not mean drained, as no signal carries RDHUP) and accepts until EAGAIN.
      */
-    SIGIO("sigio", Backend.SIGNAL, Trigger.EDGE);
+    SIGIO("sigio", Backend.SIGNAL, Trigger.EDGE),
+    /**
+     * Asynchronous IO on io_uring: completion-based, not a readiness reactor (UringServer: multishot
+     * accept, multishot recv into provided buffers, send and close queued and submitted in one
+     * io_uring_enter per loop iteration). It uses no {@link dev.muxlab.Multiplexer}, so
+     * {@link #backend()} and {@link #trigger()} are null and {@link #isReactor()} is false; like the
+     * reactors it takes --loops ({@link #takesLoops()}).
+     */
+    URING("uring", null, null);
 
     private final String cliName;
     private final Backend backend;
@@ -59,6 +67,11 @@ public enum Model {
 
     public boolean isEpoll() {
         return backend == Backend.EPOLL;
+    }
+
+    /** Whether --loops applies: the reactors and uring, each loop a thread with its own SO_REUSEPORT listener. */
+    public boolean takesLoops() {
+        return isReactor() || this == URING;
     }
 
     /** Parses a CLI name; IllegalArgumentException naming the allowed values otherwise. */

@@ -27,6 +27,8 @@ public interface Server extends AutoCloseable {
                 return new BlockingServer(config);
             case NONBLOCKING:
                 return new BusyPollServer(config);
+            case URING:
+                return new UringServer(config);
             default:
                 return new ReactorServer(config);
         }

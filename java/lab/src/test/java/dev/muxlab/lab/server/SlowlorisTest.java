@@ -196,7 +196,7 @@ class SlowlorisTest {
      * complete request); a header block that stays incomplete is closed.
      */
     @ParameterizedTest
-    @EnumSource(value = Model.class, names = {"POLL", "EPOLL_LT", "EPOLL_ET", "SIGIO"}) // select shares poll's path
+    @EnumSource(value = Model.class, names = {"POLL", "EPOLL_LT", "EPOLL_ET", "SIGIO", "URING"}) // select shares poll's path
     void headerTimeoutIsPerRequest(Model model) throws Exception {
         try (Server s = ServerEndToEndTest.start(httpConfig(model)); TestClient c = new TestClient(s.port())) {
             String half1 = REQ.substring(0, 10);

@@ -12,7 +12,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * A short soak: 1,000 concurrent echo connections, the load generator verifying every byte, on
- * each reactor model, for {@code muxlab.soak.seconds} (default 10, as the hardening issue asks)
+ * each reactor model and uring, for {@code muxlab.soak.seconds} (default 10, as the hardening issue asks)
  * per model; scripts/soak is the long version (10,000 connections for 60 s, separate processes).
  */
 class SoakTest {
@@ -20,7 +20,7 @@ class SoakTest {
     static final int SECONDS = Integer.getInteger("muxlab.soak.seconds", 10);
 
     @ParameterizedTest
-    @EnumSource(value = Model.class, names = {"EPOLL_ET", "EPOLL_LT", "POLL", "SIGIO"})
+    @EnumSource(value = Model.class, names = {"EPOLL_ET", "EPOLL_LT", "POLL", "SIGIO", "URING"})
     void thousandEchoConnectionsLoseNothing(Model model) throws Exception {
         Fds.raiseOpenFileLimit();
         ServerConfig cfg = TestServers.quiet(model, Proto.ECHO);
