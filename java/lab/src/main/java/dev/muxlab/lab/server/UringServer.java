@@ -46,9 +46,13 @@ import dev.muxlab.lab.Proto;
  * takes effect stays in its provided buffers, parked on the connection in order, and is
  * processed first on resume; then the recv is armed again.
  * <p>
- * <b>Buffers exhausted.</b> When every provided buffer is in use the kernel ends a recv with
- * ENOBUFS ({@link ServerStats#noBuffers}); the data stays in the socket. The connection is armed
- * again at the end of the iteration, after the batch's buffers were given back.
+ * <b>Buffers exhausted.</b> A loop has one 1 KiB provided buffer per connection allowed
+ * (--max-connections, as a power of two from 1,024 to 32,768), so that a message in flight on
+ * every connection at once finds one. When every buffer is in use the kernel ends a recv with
+ * ENOBUFS ({@link ServerStats#noBuffers}); the data stays in the socket. Such connections are
+ * armed again at the end of the iteration, after the batch's buffers went back, first come first
+ * served and no more than buffers came back (with 2,048 buffers for 10,000 busy connections,
+ * arming them all at once ended most of them again at once: four ENOBUFS per message).
  * <p>
  * <b>EMFILE.</b> At the fd limit the accept completes with -EMFILE and its multishot ends (the
  * kernel takes the fd before it looks at the queue, so re-arming at once would fail at once, in a
@@ -72,26 +76,47 @@ final class UringServer extends ServerBase {
     static final int SQ_ENTRIES = 1024;
     /** Completion queue entries: room for a completion per connection of a busy loop. */
     static final int CQ_ENTRIES = 16384;
-    /** Bytes per provided buffer (at most --read-buffer). */
-    static final int BUFFER_SIZE = 4096;
-    /** Provided buffers per loop: 8 MiB of 4 KiB buffers. */
-    static final int BUFFER_COUNT = 2048;
-    /** The smallest output buffer; it doubles up to --max-output while a reply does not fit. */
-    static final int OUT_MIN = 2048;
+    /**
+     * Bytes per provided buffer: a message of the lab's loads (64-byte echoes, HTTP requests)
+     * fits in one; bulk data takes a completion per KiB, and a longer request is copied together.
+     */
+    static final int BUFFER_SIZE = 1024;
+    /** Fewest provided buffers per loop. */
+    static final int MIN_BUFFERS = 1024;
+    /** Most provided buffers per loop (the kernel's limit for a buffer ring). */
+    static final int MAX_BUFFERS = 32768;
+    /**
+     * The smallest output buffer; it doubles up to --max-output while a reply does not fit. Every
+     * connection with a send in flight holds one (the kernel reads it when it sends), so they
+     * are cut from {@link #SLAB}-byte blocks and kept for reuse: at 10,000 connections a
+     * direct allocation per send was the loop's main cost.
+     */
+    static final int OUT_MIN = 512;
+    /** Bytes of direct memory cut into output buffers of the smallest size at a time. */
+    static final int SLAB = 64 * 1024;
+
+    /** Starved recvs armed again per iteration even when no buffer came back in it. */
+    static final int STARVED_MIN = 64;
 
     // user data: generation (32 bits) | connection slot (29 bits) | kind (3 bits)
     static final int RECV = 1, SEND = 2, ACCEPT = 3, LISTEN_POLL = 4, OTHER = 5;
     static final long UD_ACCEPT = ACCEPT, UD_LISTEN_POLL = LISTEN_POLL, UD_OTHER = OTHER;
     private static final long NONE = Long.MAX_VALUE;
 
-    /** Provided buffers per loop (tests make it small to run them out). */
-    int bufferCount = BUFFER_COUNT;
+    /**
+     * Provided buffers per loop: one per connection allowed (a message in flight on each of them
+     * at once needs that many), as a power of two, 1,024 to 32,768 (16 MiB for the default
+     * 10,000 connections). Tests make it small to run them out.
+     */
+    int bufferCount;
     private final List<Loop> loops = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
     private boolean closed;
 
     UringServer(ServerConfig cfg) {
         super(cfg);
+        int want = Math.max(MIN_BUFFERS, Math.min(MAX_BUFFERS, cfg.maxConnections));
+        bufferCount = Integer.highestOneBit(want) == want ? want : Math.min(MAX_BUFFERS, Integer.highestOneBit(want) << 1);
     }
 
     @Override
@@ -189,6 +214,8 @@ final class UringServer extends ServerBase {
         final ArrayDeque<Conn> starved = new ArrayDeque<>();
         /** Provided buffers held by paused connections. */
         int parkedTotal;
+        /** Provided buffers given back in this iteration. */
+        int recycled;
         volatile boolean stopping;
         long now = System.nanoTime();
         boolean acceptArmed;
@@ -336,7 +363,7 @@ final class UringServer extends ServerBase {
                     // cannot happen: a slot is reused only after its requests have all completed
                     stats.errors.increment();
                     if ((flags & Ring.CQE_F_BUFFER) != 0) {
-                        buffers.recycle(flags >>> 16);
+                        recycle(flags >>> 16);
                     }
                     return;
                 }
@@ -470,15 +497,28 @@ final class UringServer extends ServerBase {
 
         // ------------------------------------------------------------------ buffers
 
+        /**
+         * Arms the recvs that ENOBUFS ended again, first come first served, as many as buffers
+         * came back in this iteration (at least {@link #STARVED_MIN}): each has data waiting and
+         * takes a buffer at once, so arming all of them at once when buffers are short would only
+         * end most of them again.
+         */
         private void rearmStarved() throws NativeException {
+            int budget = Math.max(STARVED_MIN, recycled);
+            recycled = 0;
             if (starved.isEmpty() || parkedTotal >= buffers.count()) {
                 return; // no buffer is coming back before parked ones are: wait for those
             }
-            for (int i = starved.size(); i > 0; i--) {
+            while (budget-- > 0 && !starved.isEmpty()) {
                 Conn c = starved.pollFirst();
                 c.starved = false;
                 c.armRecv();
             }
+        }
+
+        void recycle(int bid) {
+            buffers.recycle(bid);
+            recycled++;
         }
 
         ByteBuffer takeIn() {
@@ -496,15 +536,23 @@ final class UringServer extends ServerBase {
         /** An empty output buffer of size class k. */
         ByteBuffer takeOut(int k) {
             ByteBuffer b = outPools[k].pollFirst();
-            return b != null ? b : ByteBuffer.allocateDirect(outSizes[k]);
+            if (b != null) {
+                return b;
+            }
+            if (k > 0 || outSizes[0] > SLAB / 8) {
+                return ByteBuffer.allocateDirect(outSizes[k]);
+            }
+            ByteBuffer slab = ByteBuffer.allocateDirect(SLAB);
+            for (int at = outSizes[0]; at + outSizes[0] <= SLAB; at += outSizes[0]) {
+                outPools[0].addLast(slab.slice(at, outSizes[0]));
+            }
+            return slab.slice(0, outSizes[0]);
         }
 
+        /** Keeps b for reuse: the pools grow to the most buffers in use at once, and stay. */
         void releaseOut(ByteBuffer b) {
             b.clear();
-            int k = outClass(b.capacity());
-            if (outPools[k].size() < 256) {
-                outPools[k].addFirst(b);
-            }
+            outPools[outClass(b.capacity())].addFirst(b);
         }
 
         int outClass(int capacity) {
@@ -680,7 +728,7 @@ final class UringServer extends ServerBase {
                 int bid = flags >>> 16;
                 stats.bytesIn.add(res);
                 if (!open || closing) {
-                    l.buffers.recycle(bid); // input after a close is dropped
+                    l.recycle(bid); // input after a close is dropped
                 } else {
                     lastActive = l.now;
                     if (paused || parkCount > 0) {
@@ -690,7 +738,7 @@ final class UringServer extends ServerBase {
                         if (at < res) {
                             park(bid, at, res);
                         } else {
-                            l.buffers.recycle(bid);
+                            l.recycle(bid);
                         }
                         afterInput();
                     }
@@ -898,7 +946,7 @@ final class UringServer extends ServerBase {
                 parkHead = (parkHead + 1) % (parked.length / 3);
                 parkCount--;
                 l.parkedTotal--;
-                l.buffers.recycle(bid);
+                l.recycle(bid);
             }
             if (open) {
                 afterInput();
@@ -970,7 +1018,7 @@ final class UringServer extends ServerBase {
                 in = null;
             }
             while (parkCount > 0) {
-                l.buffers.recycle(parked[parkHead * 3]);
+                l.recycle(parked[parkHead * 3]);
                 parkHead = (parkHead + 1) % (parked.length / 3);
                 parkCount--;
                 l.parkedTotal--;
