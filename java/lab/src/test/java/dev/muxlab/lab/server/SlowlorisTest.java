@@ -39,10 +39,11 @@ class SlowlorisTest {
         return cfg;
     }
 
-    @Test
-    void slowConnectionsAreClosedAndOthersKeepBeingServed() throws Exception {
+    @ParameterizedTest
+    @EnumSource(value = Model.class, names = {"EPOLL_ET", "SIGIO", "URING"})
+    void slowConnectionsAreClosedAndOthersKeepBeingServed(Model model) throws Exception {
         Fds.raiseOpenFileLimit();
-        try (Server s = ServerEndToEndTest.start(httpConfig(Model.EPOLL_ET))) {
+        try (Server s = ServerEndToEndTest.start(httpConfig(model))) {
             int port = s.port();
             byte[] script = "GET /slow HTTP/1.1\r\nHost: x\r\nX-Slow: ".getBytes(StandardCharsets.US_ASCII);
             int[] fds = new int[SLOW];
