@@ -12,7 +12,7 @@ public final class ServerConfig implements Cloneable {
     public int bindAddress = Sockets.LOOPBACK;
     /** 0 picks a free port (see {@link Server#port()}). */
     public int port = 0;
-    /** Reactor threads, each with its own SO_REUSEPORT listener (nginx-style workers). */
+    /** Reactor (or uring) threads, each with its own SO_REUSEPORT listener (nginx-style workers). */
     public int loops = 1;
     /** Connections beyond this are accepted and closed at once, and counted. */
     public int maxConnections = 10_000;
@@ -28,7 +28,7 @@ public final class ServerConfig implements Cloneable {
      */
     public long idleTimeoutMillis = 60_000;
     /**
-     * HTTP, reactor models: a connection whose request header block is not complete this long
+     * HTTP, reactor models and uring: a connection whose request header block is not complete this long
      * after it began is closed (slowloris; 0 disables).
      */
     public long headerTimeoutMillis = 10_000;
@@ -36,7 +36,7 @@ public final class ServerConfig implements Cloneable {
     public int poolThreads = 8;
     /** listen() backlog. */
     public int backlog = 4096;
-    /** Ready fds taken per await. */
+    /** Ready fds taken per await (uring: completions taken per submitAndWait). */
     public int batch = 512;
     /** Log refused connections and resource events to stderr. */
     public boolean verbose = true;
