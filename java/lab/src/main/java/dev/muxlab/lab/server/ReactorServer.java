@@ -192,6 +192,11 @@ final class ReactorServer extends ServerBase {
                 mux = Multiplexer.create(cfg.model.backend());
                 EventLoop l = new EventLoop(mux, cfg.batch);
                 l.register(listenFd, Events.READ | flags, this);
+                if (signal) {
+                    // now, not at the first timer tick: loading a class opens a file, which at the
+                    // fd limit fails (NoClassDefFoundError) and would end the loop
+                    overflowsSeen = SignalIo.overflows(mux);
+                }
                 loop = l;
                 opened.complete(null);
                 return true;
