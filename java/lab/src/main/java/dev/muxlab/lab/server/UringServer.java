@@ -676,9 +676,8 @@ final class UringServer extends ServerBase {
         boolean closing;
         /** The output is at its cap: no recv until it drains. */
         boolean paused;
-        /** A send is in flight: it reads out[0, sendLength) (or {@link #outInFlight}'s). */
+        /** A send is in flight: it reads the front of {@link #out} (or of {@link #outInFlight}). */
         boolean sending;
-        int sendLength;
         /** Leftover input (write mode): an incomplete request that spans buffers; null when none. */
         ByteBuffer in;
         /** Pending output (write mode, from index 0); null when none and no send is in flight. */
@@ -927,7 +926,6 @@ final class UringServer extends ServerBase {
             l.ring.send(fd, out, sendUd);
             out.limit(out.capacity()).position(length);
             sending = true;
-            sendLength = length;
         }
 
         /** Room again: the leftover input, then the parked buffers, in order; then the recv again. */
