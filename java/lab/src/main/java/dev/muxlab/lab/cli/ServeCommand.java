@@ -101,14 +101,15 @@ public final class ServeCommand implements Callable<Integer> {
         int limit = Fds.raiseOpenFileLimit();
         Server server = Server.create(cfg);
         server.start();
-        listening(cfg, server.port(), limit);
         CountDownLatch done = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             server.close();
             counters("stopped", server.stats());
             done.countDown();
         }, "muxlab-shutdown");
+        // before the listening line: a SIGTERM sent as soon as it is read still gets the counters
         Runtime.getRuntime().addShutdownHook(hook);
+        listening(cfg, server.port(), limit);
         long end = durationMillis > 0 ? System.nanoTime() + durationMillis * 1_000_000L : Long.MAX_VALUE;
         long every = statsMillis > 0 ? statsMillis : 1000;
         while (System.nanoTime() < end) {
