@@ -245,9 +245,17 @@ final class VirtualThreadServer extends ServerBase {
             this.socket = socket;
         }
 
-        /** From another thread: closes the socket, which ends a blocked read or write with an exception. */
+        /**
+         * From another thread: counts why and closes the socket, which ends a blocked read or
+         * write with an exception (counted first, so whoever sees the close sees the counter).
+         */
         void expire(int why) {
             if (expired.compareAndSet(0, why)) {
+                if (why == WRITE_TIMEOUT) {
+                    stats.writeTimeouts.increment();
+                } else if (why == HEADER_TIMEOUT) {
+                    stats.headerTimeouts.increment();
+                }
                 JdkAcceptor.closeQuietly(socket);
             }
         }
@@ -257,11 +265,11 @@ final class VirtualThreadServer extends ServerBase {
             try {
                 serve();
             } catch (SocketTimeoutException e) {
-                if (!countExpiry()) {
+                if (!expiredOutside()) {
                     stats.idleClosed.increment(); // SO_TIMEOUT: nothing arrived for the idle timeout
                 }
             } catch (IOException e) {
-                if (!countExpiry()) {
+                if (!expiredOutside()) {
                     if (JdkAcceptor.isReset(e)) {
                         stats.resets.increment();
                     } else if (!closed) {
@@ -269,7 +277,7 @@ final class VirtualThreadServer extends ServerBase {
                     }
                 }
             } catch (RuntimeException e) {
-                if (!countExpiry() && !closed) {
+                if (!expiredOutside() && !closed) {
                     stats.errors.increment();
                 }
             } finally {
@@ -277,20 +285,9 @@ final class VirtualThreadServer extends ServerBase {
             }
         }
 
-        /** Counts the reason the timeout thread closed this connection for; false if it did not. */
-        private boolean countExpiry() {
-            switch (expired.get()) {
-                case WRITE_TIMEOUT:
-                    stats.writeTimeouts.increment();
-                    return true;
-                case HEADER_TIMEOUT:
-                    stats.headerTimeouts.increment();
-                    return true;
-                case SERVER_CLOSED:
-                    return true;
-                default:
-                    return false;
-            }
+        /** Whether the socket was closed from outside ({@link #expire}, which counted why). */
+        private boolean expiredOutside() {
+            return expired.get() != 0;
         }
 
         private void serve() throws IOException {
