@@ -21,7 +21,14 @@ public enum Model {
     /** Reactor on epoll, level-triggered. */
     EPOLL_LT("epoll-lt", Backend.EPOLL, Trigger.LEVEL),
     /** Reactor on epoll, edge-triggered: reads and accepts drain until EAGAIN. */
-    EPOLL_ET("epoll-et", Backend.EPOLL, Trigger.EDGE);
+    EPOLL_ET("epoll-et", Backend.EPOLL, Trigger.EDGE),
+    /**
+     * The JDK's own reactor: one thread on a {@code java.nio.channels.Selector} (epoll underneath,
+     * level-triggered) with non-blocking {@code SocketChannel}s; no muxlab multiplexer.
+     */
+    NIO("nio", null, null),
+    /** Blocking {@code java.net} sockets, one virtual thread per connection (JDK 21 or later at run time). */
+    VIRTUAL("virtual", null, null);
 
     private final String cliName;
     private final Backend backend;

@@ -27,6 +27,10 @@ public interface Server extends AutoCloseable {
                 return new BlockingServer(config);
             case NONBLOCKING:
                 return new BusyPollServer(config);
+            case NIO:
+                return new NioServer(config);
+            case VIRTUAL:
+                return new VirtualThreadServer(config);
             default:
                 return new ReactorServer(config);
         }

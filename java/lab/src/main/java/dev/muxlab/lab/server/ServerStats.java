@@ -20,8 +20,9 @@ public final class ServerStats {
     public final LongAdder idleClosed = new LongAdder();
     /**
      * Blocking models: closed because a blocking write got nothing into the send buffer for the
-     * idle timeout (SO_SNDTIMEO; a peer that does not read). The reactors close such a connection
-     * as idle instead, as it makes progress in neither direction.
+     * idle timeout (SO_SNDTIMEO; a peer that does not read); virtual: a blocking write that did not
+     * complete within it. The reactors close such a connection as idle instead, as it makes
+     * progress in neither direction.
      */
     public final LongAdder writeTimeouts = new LongAdder();
     /** HTTP: closed because a request header block was not complete within the header timeout. */

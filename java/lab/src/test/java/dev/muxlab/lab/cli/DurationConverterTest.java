@@ -85,9 +85,10 @@ class DurationConverterTest {
         assertEquals(Format.JSON, new Choice.Formats().convert("json"));
         List<String> names = new ArrayList<>();
         new Choice.Models().forEach(names::add);
-        assertEquals(List.of("blocking", "threadpool", "nonblocking", "select", "poll", "epoll-lt", "epoll-et"), names);
+        assertEquals(List.of("blocking", "threadpool", "nonblocking", "select", "poll", "epoll-lt", "epoll-et", "nio",
+                "virtual"), names);
         OptionValueException e = assertThrows(OptionValueException.class, () -> new Choice.Models().convert("EPOLL_ET"));
         assertEquals("unknown --model 'EPOLL_ET' (allowed: blocking, threadpool, nonblocking, select, poll, epoll-lt,"
-                + " epoll-et)", e.forOption("--model"));
+                + " epoll-et, nio, virtual)", e.forOption("--model"));
     }
 }

@@ -23,7 +23,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 class FdExhaustionTest {
 
     @ParameterizedTest
-    @EnumSource(Model.class)
+    @EnumSource(value = Model.class, mode = EnumSource.Mode.EXCLUDE, names = TestServers.JDK21_MODELS)
     void emfileShedsConnectionsWithoutSpinningAndRecovers(Model model) throws Exception {
         int oldLimit = Fds.openFileLimit();
         ServerConfig cfg = TestServers.quiet(model, Proto.ECHO);
