@@ -10,12 +10,15 @@ import java.util.jar.Attributes;
 import java.util.jar.JarFile;
 import java.util.jar.Manifest;
 
+import dev.muxlab.Binding;
 import picocli.CommandLine.IVersionProvider;
 
 /**
  * {@code muxlab --version}: the version and git commit the jar was built from, read from its
  * manifest ({@code Implementation-Version}, {@code Muxlab-Commit}); run from classes (tests, an
- * IDE), there is no manifest and it says {@code muxlab dev (commit unknown)}.
+ * IDE), there is no manifest and it says {@code muxlab dev (commit unknown)}. Then the Java
+ * runtime, and the binding muxlab calls its C shims through ({@link Binding#describe()}: FFM on
+ * Java 22+, jnr-ffi before, or as {@code -Dmuxlab.binding} says).
  */
 public final class VersionProvider implements IVersionProvider {
     /** The manifest attribute holding the git commit of the build. */
@@ -29,7 +32,7 @@ public final class VersionProvider implements IVersionProvider {
             version = m.getMainAttributes().getValue(Attributes.Name.IMPLEMENTATION_VERSION);
         }
         String commit = m == null ? null : m.getMainAttributes().getValue(COMMIT_ATTRIBUTE);
-        return new String[] {describe(version, commit), runtime()};
+        return new String[] {describe(version, commit), runtime(), "binding " + Binding.describe()};
     }
 
     /** "muxlab VERSION (commit COMMIT)", with "dev" and "unknown" for what is missing. */
