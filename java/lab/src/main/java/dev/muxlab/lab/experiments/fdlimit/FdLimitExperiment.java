@@ -15,6 +15,7 @@ import dev.muxlab.Fds;
 import dev.muxlab.Multiplexer;
 import dev.muxlab.NativeException;
 import dev.muxlab.ReadySet;
+import dev.muxlab.lab.experiments.LevelRead;
 import dev.muxlab.lab.report.Experiment;
 import dev.muxlab.lab.report.ExperimentContext;
 import dev.muxlab.lab.report.ExperimentResult;
@@ -78,7 +79,15 @@ public final class FdLimitExperiment implements Experiment {
         r.paragraph(String.format(Locale.ROOT, "The soft RLIMIT_NOFILE was %d and was raised to the hard limit %d.",
                 softBefore, hard));
         warmUpErrorPath();
-        List<Backend> backends = Arrays.stream(Backend.values()).filter(ctx::wants).toList();
+        List<Backend> backends = new ArrayList<>();
+        for (Backend b : Backend.values()) {
+            String refusal = ctx.wants(b) ? LevelRead.refusal(b) : null;
+            if (refusal != null) {
+                r.paragraph(b.id() + " is not swept: it refuses a level-triggered READ registration (" + refusal + ").");
+            } else if (ctx.wants(b)) {
+                backends.add(b);
+            }
+        }
         int cap = ctx.quick ? QUICK_CAP : FULL_CAP;
 
         // 1. the sweeps
