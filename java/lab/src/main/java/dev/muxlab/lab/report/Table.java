@@ -5,7 +5,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
+
+import dev.muxlab.lab.verdict.Spread;
 
 /**
  * A result table, rendered as Markdown for the report, text for the console (numbers rounded for
@@ -48,11 +52,18 @@ public final class Table {
 
     /**
      * A value for reading: integers as is, doubles with about 3 significant digits, NaN as "n/a";
-     * always with a decimal point ({@link Locale#ROOT}), whatever the default locale.
+     * always with a decimal point ({@link Locale#ROOT}), whatever the default locale. A figure
+     * measured more than once ({@link Spread}) reads "median (min–max)".
      */
     public static String fmt(Object v) {
         if (v == null) {
             return "";
+        }
+        if (v instanceof Spread s) {
+            String lo = fmt(s.min());
+            String hi = fmt(s.max());
+            return s.hasSpread() && !lo.equals(hi) ? fmt(s.median()) + " (" + lo + "\u2013" + hi + ")"
+                    : fmt(s.median());
         }
         if (v instanceof Double || v instanceof Float) {
             double d = ((Number) v).doubleValue();
@@ -82,6 +93,9 @@ public final class Table {
         if (v == null) {
             return "";
         }
+        if (v instanceof Spread s) {
+            return raw(s.median());
+        }
         if (v instanceof Double || v instanceof Float) {
             double d = ((Number) v).doubleValue();
             return Double.isFinite(d) ? BigDecimal.valueOf(d).stripTrailingZeros().toPlainString() : "";
@@ -94,6 +108,14 @@ public final class Table {
      * that is not a string or boolean as its text.
      */
     public static Object json(Object v) {
+        if (v instanceof Spread s) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("median", json(s.median()));
+            m.put("min", json(s.min()));
+            m.put("max", json(s.max()));
+            m.put("n", s.n());
+            return m;
+        }
         if (v instanceof Double || v instanceof Float) {
             double d = ((Number) v).doubleValue();
             return Double.isFinite(d) ? v : null;
@@ -118,12 +140,39 @@ public final class Table {
         return sb.toString();
     }
 
-    /** CSV (RFC 4180 quoting) with the values unrounded. */
+    /**
+     * CSV (RFC 4180 quoting) with the values unrounded. A column holding figures with a spread
+     * (measured more than once) is followed by two more, "COLUMN min" and "COLUMN max" (equal to the value where a cell was
+     * measured once).
+     */
     public String toCsv() {
-        StringBuilder sb = new StringBuilder();
-        sb.append(csvLine(columns));
+        boolean[] spread = new boolean[columns.size()];
         for (List<Object> r : values) {
-            sb.append(csvLine(r));
+            for (int i = 0; i < r.size(); i++) {
+                spread[i] |= r.get(i) instanceof Spread sp && sp.hasSpread();
+            }
+        }
+        StringBuilder sb = new StringBuilder();
+        List<Object> head = new ArrayList<>();
+        for (int i = 0; i < columns.size(); i++) {
+            head.add(columns.get(i));
+            if (spread[i]) {
+                head.add(columns.get(i) + " min");
+                head.add(columns.get(i) + " max");
+            }
+        }
+        sb.append(csvLine(head));
+        for (List<Object> r : values) {
+            List<Object> line = new ArrayList<>();
+            for (int i = 0; i < r.size(); i++) {
+                Object v = r.get(i);
+                line.add(v);
+                if (spread[i]) {
+                    line.add(v instanceof Spread s ? (Object) s.min() : v);
+                    line.add(v instanceof Spread s ? (Object) s.max() : v);
+                }
+            }
+            sb.append(csvLine(line));
         }
         return sb.toString();
     }
