@@ -160,8 +160,8 @@ public final class Charts {
 
     /**
      * The tick values for a log axis from {@code lo} to {@code hi}: powers of ten when the range
-     * spans more than two and a half decades, 1-2-5 steps from one decade on, and round linear
-     * steps (about six) within one decade, so that a narrow range still has labels.
+     * spans more than three decades, 1-2-5 steps from one decade on, and round linear steps (about
+     * six) within one decade, so that a narrow range still has labels.
      */
     static List<Double> logTicks(double lo, double hi) {
         List<Double> ticks = new ArrayList<>();
@@ -176,7 +176,7 @@ public final class Charts {
             }
             return ticks;
         }
-        double[] mantissas = decades > 2.5 ? new double[] {1} : new double[] {1, 2, 5};
+        double[] mantissas = decades > 3 ? new double[] {1} : new double[] {1, 2, 5};
         for (int e = (int) Math.floor(Math.log10(lo)); e <= (int) Math.ceil(Math.log10(hi)); e++) {
             for (double m : mantissas) {
                 double v = round(m * Math.pow(10, e));
@@ -189,37 +189,17 @@ public final class Charts {
     }
 
     /**
-     * A log axis range widened to ticks of {@link #logTicks}: to the step below and above within
-     * a decade, to the 1-2-5 values around it over one or two; unchanged over more decades (a
-     * power of ten could waste most of a decade on each side).
+     * A log axis range within one decade widened to the linear ticks of {@link #logTicks} below
+     * and above it (at most one step each side), so that both ends are labelled; a wider range is
+     * left as it is (it has labels inside, and the next 1-2-5 value or power of ten can be far).
      */
     static double[] niceBounds(double lo, double hi) {
-        if (!(lo > 0) || !(hi > lo) || !Double.isFinite(hi)) {
+        if (!(lo > 0) || !(hi > lo) || !Double.isFinite(hi) || Math.log10(hi / lo) >= 1) {
             return new double[] {lo, hi};
         }
-        double decades = Math.log10(hi / lo);
-        if (decades > 2.5) {
-            return new double[] {lo, hi};
-        }
-        if (decades < 1) {
-            double step = niceStep((hi - lo) / 6);
-            double down = Math.floor(lo / step) * step;
-            return new double[] {down > 0 ? round(down) : lo, round(Math.ceil(hi / step) * step)};
-        }
-        double down = lo;
-        double up = hi;
-        for (int e = (int) Math.floor(Math.log10(lo)) - 1; e <= (int) Math.ceil(Math.log10(hi)); e++) {
-            for (double m : new double[] {1, 2, 5}) {
-                double v = round(m * Math.pow(10, e));
-                if (v <= lo) {
-                    down = v;
-                }
-                if (v >= hi && up == hi) {
-                    up = v;
-                }
-            }
-        }
-        return new double[] {down, up};
+        double step = niceStep((hi - lo) / 6);
+        double down = Math.floor(lo / step) * step;
+        return new double[] {down > 0 ? round(down) : lo, round(Math.ceil(hi / step) * step)};
     }
 
     /** 1, 2, 2.5 or 5 times a power of ten, at least {@code raw}. */

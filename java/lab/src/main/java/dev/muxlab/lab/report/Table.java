@@ -60,10 +60,7 @@ public final class Table {
             return "";
         }
         if (v instanceof Spread s) {
-            String lo = fmt(s.min());
-            String hi = fmt(s.max());
-            return s.hasSpread() && !lo.equals(hi) ? fmt(s.median()) + " (" + lo + "\u2013" + hi + ")"
-                    : fmt(s.median());
+            return fmt(s);
         }
         if (v instanceof Double || v instanceof Float) {
             double d = ((Number) v).doubleValue();
@@ -83,6 +80,27 @@ public final class Table {
             return String.format(Locale.ROOT, "%.3g", d);
         }
         return String.valueOf(v);
+    }
+
+    /**
+     * A spread as "median (min\u2013max)", the three numbers in one format (that of the largest,
+     * integers without decimals only when all three are whole), the median alone when min and max
+     * read the same.
+     */
+    private static String fmt(Spread s) {
+        double[] v = {s.median(), s.min(), s.max()};
+        boolean whole = true;
+        double big = 0;
+        for (double d : v) {
+            whole &= d == Math.rint(d) && Math.abs(d) < 1e15;
+            big = Math.max(big, Math.abs(d));
+        }
+        String f = whole || big >= 100 ? "%.0f" : big >= 10 ? "%.1f" : big >= 1 ? "%.2f" : null;
+        String[] t = new String[3];
+        for (int i = 0; i < 3; i++) {
+            t[i] = f == null ? fmt(v[i]) : String.format(Locale.ROOT, f, v[i]);
+        }
+        return s.hasSpread() && !t[1].equals(t[2]) ? t[0] + " (" + t[1] + "\u2013" + t[2] + ")" : t[0];
     }
 
     /**

@@ -20,8 +20,10 @@ class ChartsTest {
     }
 
     @Test
-    void logTicksOverOneOrTwoDecadesStepOneTwoFive() {
+    void logTicksOverOneToThreeDecadesStepOneTwoFive() {
         assertEquals(List.of(10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1000.0), Charts.logTicks(9, 1100));
+        // threads from 22 to 7,449: more than two decades, and still labelled inside
+        assertEquals(List.of(50.0, 100.0, 200.0, 500.0, 1000.0, 2000.0, 5000.0), Charts.logTicks(22, 7449));
     }
 
     @Test
@@ -35,9 +37,9 @@ class ChartsTest {
     }
 
     @Test
-    void niceBoundsWidenToTheNextTickButNotByDecades() {
+    void niceBoundsWidenANarrowRangeToItsTicksOnly() {
         assertArrayEquals(new double[] {20, 140}, Charts.niceBounds(22, 122), 1e-9);
-        assertArrayEquals(new double[] {5, 2000}, Charts.niceBounds(9, 1100), 1e-9);
+        assertArrayEquals(new double[] {9, 1100}, Charts.niceBounds(9, 1100), 1e-9);
         assertArrayEquals(new double[] {7, 12000}, Charts.niceBounds(7, 12000), 1e-9);
     }
 

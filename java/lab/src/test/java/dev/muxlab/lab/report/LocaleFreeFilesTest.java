@@ -95,7 +95,9 @@ class LocaleFreeFilesTest {
             Locale.setDefault(Locale.GERMANY);
             Table t = new Table("t", "name", "value").row("a", Spread.of(2.0, 1.5, 1.0)).row("b", Spread.of(7, 7, 7))
                     .row("c", 3.25);
-            assertEquals("1.50 (1\u20132)", t.rows.get(0).get(1));
+            assertEquals("1.50 (1.00\u20132.00)", t.rows.get(0).get(1), "one format for the three numbers");
+            assertEquals("1.00", Table.fmt(Spread.of(1.0, 1.0, 1.001)), "the same once rounded: no range");
+            assertEquals("81200 (78900\u201383100)", Table.fmt(Spread.of(78_900, 81_200, 83_100)));
             assertEquals("7", t.rows.get(1).get(1), "no range when min and max read the same");
             assertEquals("name,value,value min,value max\na,1.5,1,2\nb,7,7,7\nc,3.25,3.25,3.25\n", t.toCsv());
             @SuppressWarnings("unchecked")
