@@ -339,7 +339,8 @@ public final class ModelsExperiment implements Experiment {
      * window only.
      */
     private static void measure(ModelsChild child, Cell cell, Run run, ModelsPlan.Timing tm) throws IOException {
-        LoadConfig lc = loadConfig(child.port, cell.connections, tm.warmup(), tm.duration());
+        long warmup = tm.warmup(cell.connections);
+        LoadConfig lc = loadConfig(child.port, cell.connections, warmup, tm.duration());
         ProcStats.Sampler sampler = new ProcStats.Sampler(child.pid, 20);
         ModelsChild.CounterSampler counters = child.sampleCounters();
         LoadResult lr;
@@ -357,7 +358,7 @@ public final class ModelsExperiment implements Experiment {
             run.failure = "failed: " + lr.failureReason() + (child.alive() ? "" : "; server: " + child.errTail());
             return;
         }
-        long windowStart = t0 + (lr.connectMillis + tm.warmup()) * 1_000_000L;
+        long windowStart = t0 + (lr.connectMillis + warmup) * 1_000_000L;
         long windowEnd = windowStart + tm.duration() * 1_000_000L;
         double ticks = ProcStats.ticksAt(samples, windowEnd) - ProcStats.ticksAt(samples, windowStart);
         run.cpuSeconds = ticks / ProcStats.clockTicksPerSecond();

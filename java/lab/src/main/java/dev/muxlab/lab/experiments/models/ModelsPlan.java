@@ -28,6 +28,18 @@ record ModelsPlan(List<Model> models, boolean quick, int repeats) {
 
     /** Durations of one run, in milliseconds. */
     record Timing(long warmup, long duration, long idleSettle, long idleWindow, long straceDuration) {
+        /** Connections from which the warmup lasts at least {@link #LONG_WARMUP} ms. */
+        static final int MANY = 10_000;
+        static final long LONG_WARMUP = 1_000;
+
+        /**
+         * The warmup before a cell's window: longer with {@value #MANY} connections or more, where one
+         * round trip of every connection takes a good part of a second and a short warmup would leave
+         * connections that never got a reply before the window.
+         */
+        long warmup(int connections) {
+            return connections >= MANY ? Math.max(warmup, LONG_WARMUP) : warmup;
+        }
     }
 
     /**

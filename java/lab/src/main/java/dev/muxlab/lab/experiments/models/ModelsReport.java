@@ -93,7 +93,11 @@ record ModelsReport(ExperimentContext ctx, ExperimentResult r, ModelsPlan plan, 
                     cell(over(c, x -> x.load.connectionsAnswered)), errorText(c), notes(c));
             figures(c);
         }
-        main.note(String.format(Locale.ROOT, "Each repeat: %.1f s measured after %.1f s warmup; one load thread in"
+        boolean many = cells.stream().anyMatch(c -> c.connections >= ModelsPlan.Timing.MANY);
+        String longWarmup = many ? String.format(Locale.ROOT, " (%.1f s from %,d connections)",
+                plan.timing().warmup(ModelsPlan.Timing.MANY) / 1000.0, ModelsPlan.Timing.MANY) : "";
+        main.note(String.format(Locale.ROOT, "Each repeat: %.1f s measured after %.1f s warmup" + longWarmup
+                + "; one load thread in"
                 + " this JVM, one message of %d bytes in flight per connection.%s Server CPU s = utime + stime of the"
                 + " server's JVM over the measured window (/proc/PID/stat, %d ticks/s); threads and RSS (MB = 2^20"
                 + " bytes) from /proc/PID/status at the end of the window. Read+write per msg: the server's read-type"
@@ -331,8 +335,9 @@ record ModelsReport(ExperimentContext ctx, ExperimentResult r, ModelsPlan plan, 
                 ctx.chartSubtitle(), "connections", "messages/s", true, false, Charts.solid(msgs));
         Charts.line(ctx.outDir.resolve("models-p99.png"), "p99 latency by server model (" + what + ")",
                 ctx.chartSubtitle(), "connections", "p99 latency (us)", true, true, Charts.solid(p99));
-        Charts.stacked(ctx.outDir.resolve("models-threads-rss.png"), "Server threads and memory at the end of the"
-                + " window (" + what + ")", ctx.chartSubtitle(), "connections", true, List.of(
+        Charts.stacked(ctx.outDir.resolve("models-threads-rss.png"), "Server threads and RSS at the end of the"
+                + " window (" + (plan.repeats() > 1 ? "median of " + plan.repeats() + " repeats" : "1 repeat") + ")",
+                ctx.chartSubtitle(), "connections", true, List.of(
                 new Charts.Panel("threads", true, Charts.solid(threads)),
                 new Charts.Panel("RSS (MB)", false, Charts.solid(rss))));
         r.charts.addAll(List.of("models-throughput.png", "models-p99.png", "models-threads-rss.png"));
