@@ -1,16 +1,12 @@
 package dev.muxlab.lab.cli;
 
-import java.io.IOException;
-import java.net.URISyntaxException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.CodeSource;
 import java.util.Locale;
 import java.util.jar.Attributes;
-import java.util.jar.JarFile;
 import java.util.jar.Manifest;
 
 import dev.muxlab.Binding;
+import dev.muxlab.lab.report.BuildInfo;
+
 import picocli.CommandLine.IVersionProvider;
 
 /**
@@ -22,7 +18,7 @@ import picocli.CommandLine.IVersionProvider;
  */
 public final class VersionProvider implements IVersionProvider {
     /** The manifest attribute holding the git commit of the build. */
-    static final String COMMIT_ATTRIBUTE = "Muxlab-Commit";
+    static final String COMMIT_ATTRIBUTE = BuildInfo.COMMIT_ATTRIBUTE;
 
     @Override
     public String[] getVersion() {
@@ -53,20 +49,6 @@ public final class VersionProvider implements IVersionProvider {
 
     /** The manifest of the jar {@code c} was loaded from, or null (loaded from a folder of classes). */
     static Manifest manifest(Class<?> c) {
-        CodeSource src = c.getProtectionDomain().getCodeSource();
-        if (src == null || src.getLocation() == null) {
-            return null;
-        }
-        try {
-            Path where = Path.of(src.getLocation().toURI());
-            if (!Files.isRegularFile(where)) {
-                return null;
-            }
-            try (JarFile jar = new JarFile(where.toFile())) {
-                return jar.getManifest();
-            }
-        } catch (IOException | URISyntaxException | IllegalArgumentException e) {
-            return null;
-        }
+        return BuildInfo.manifest(c);
     }
 }

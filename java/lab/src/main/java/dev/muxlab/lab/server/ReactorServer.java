@@ -136,7 +136,7 @@ final class ReactorServer extends ServerBase {
             int lfd = -1;
             try {
                 lfd = listen(port, true);
-                this.loop = new EventLoop(mux, cfg.batch);
+                this.loop = new EventLoop(mux, cfg.batch, stats.awaits);
                 this.listenFd = lfd;
                 loop.register(lfd, Events.READ | flags, this);
                 this.acceptor = new Acceptor(lfd, true, cfg, stats, ReactorServer.this::log);

@@ -36,6 +36,11 @@ public final class ServerStats {
     /** threadpool: connections that had to wait for a free worker. */
     public final LongAdder queued = new LongAdder();
     public final LongAdder errors = new LongAdder();
+    /**
+     * Readiness waits: the reactors' multiplexer waits (select, poll, epoll_wait, ...) and the
+     * busy-polling loop's passes over its fds. Models that block in read and write make none.
+     */
+    public final LongAdder awaits = new LongAdder();
 
     public Map<String, Long> snapshot() {
         Map<String, Long> m = new LinkedHashMap<>();
@@ -56,6 +61,7 @@ public final class ServerStats {
         m.put("backpressure_pauses", backpressurePauses.sum());
         m.put("queued", queued.sum());
         m.put("errors", errors.sum());
+        m.put("awaits", awaits.sum());
         return m;
     }
 
