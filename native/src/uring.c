@@ -807,12 +807,13 @@ int mux_uring_ctl(int64_t h, int op, int fd, int events)
     default: { /* DEL: also for a closed fd, which is how a stale entry is cleaned up */
         if (!used)
             return -ENOENT;
-        int had = r->armed;
         disarm(m, fd, r);
         unlist(m, fd, r);
         r->used = 0;
         r->interest = 0;
-        if (had) {
+        /* a removal queued by an earlier modify (whose re-arm was never submitted) may still name
+         * this fd's poll: submit every queued removal now, or the file outlives the close */
+        if (m->removeq.n > 0) {
             rc = submit_now(m);
             if (rc < 0)
                 return rc;

@@ -1,7 +1,6 @@
 package dev.muxlab;
 
-import jnr.ffi.Memory;
-import jnr.ffi.Pointer;
+import java.nio.ByteBuffer;
 
 /**
  * A reusable holder of completions filled by {@link Ring#submitAndWait}, like {@link ReadySet}
@@ -18,7 +17,7 @@ import jnr.ffi.Pointer;
 public final class Completions {
     private final int capacity;
     private final int slot;
-    private final Pointer buffer; // kept reachable: freed when this object is collected
+    private final ByteBuffer buffer; // native, platform order; freed when this object is collected
     private final long address;
     private int size;
 
@@ -35,8 +34,8 @@ public final class Completions {
             throw new IllegalArgumentException("Completions capacity too large: " + capacity);
         }
         this.capacity = capacity;
-        this.buffer = Memory.allocateDirect(Native.RUNTIME, (long) capacity * slot, true);
-        this.address = buffer.address();
+        this.buffer = Native.allocate(capacity * slot);
+        this.address = Native.address(buffer);
     }
 
     /** How many completions the last {@link Ring#submitAndWait} filled. */
@@ -52,19 +51,19 @@ public final class Completions {
     /** The user data of completion {@code i}, as given when the operation was queued. */
     public long userData(int i) {
         checkIndex(i);
-        return buffer.getLong((long) i * slot);
+        return buffer.getLong(i * slot);
     }
 
     /** The result of completion {@code i}: {@code >= 0} (bytes, an fd, a mask, 0) or {@code -errno}. */
     public int result(int i) {
         checkIndex(i);
-        return buffer.getInt((long) i * slot + 8);
+        return buffer.getInt(i * slot + 8);
     }
 
     /** The flags of completion {@code i} ({@link Ring#CQE_F_MORE}, {@link Ring#CQE_F_BUFFER}, ...). */
     public int flags(int i) {
         checkIndex(i);
-        return buffer.getInt((long) i * slot + 12);
+        return buffer.getInt(i * slot + 12);
     }
 
     /** Whether the request of completion {@code i} stays armed (multishot) and will complete again. */
@@ -86,7 +85,7 @@ public final class Completions {
     /** Index of the first completion with {@code userData}, or -1. */
     public int indexOf(long userData) {
         for (int i = 0; i < size; i++) {
-            if (buffer.getLong((long) i * slot) == userData) {
+            if (buffer.getLong(i * slot) == userData) {
                 return i;
             }
         }

@@ -6,10 +6,6 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.stream.Stream;
 
-import com.kenai.jffi.MemoryIO;
-import jnr.ffi.Memory;
-import jnr.ffi.Pointer;
-
 /**
  * Raw file descriptors: creation (every fd muxlab creates is {@code O_CLOEXEC}), non-blocking
  * read and write on {@link ByteBuffer}s, and the {@code RLIMIT_NOFILE} knobs. Failures throw
@@ -21,10 +17,8 @@ import jnr.ffi.Pointer;
  */
 public final class Fds {
     private static final Native.LibMuxlab LIB = Native.LIB;
-    private static final MemoryIO IO = MemoryIO.getInstance();
     private static final int BOUNCE = 64 * 1024;
-    private static final ThreadLocal<Pointer> BOUNCE_BUFFER =
-            ThreadLocal.withInitial(() -> Memory.allocateDirect(Native.RUNTIME, BOUNCE, false));
+    private static final ThreadLocal<Bounce> BOUNCE_BUFFER = ThreadLocal.withInitial(Bounce::new);
     private static final ThreadLocal<byte[]> STAGING = ThreadLocal.withInitial(() -> new byte[BOUNCE]);
 
     private Fds() {
@@ -89,12 +83,12 @@ public final class Fds {
         }
         long n;
         if (dst.isDirect()) {
-            n = LIB.mux_read(fd, IO.getDirectBufferAddress(dst) + pos, len);
+            n = LIB.mux_read(fd, Native.address(dst) + pos, len);
         } else {
-            Pointer bounce = BOUNCE_BUFFER.get();
-            n = LIB.mux_read(fd, bounce.address(), Math.min(len, BOUNCE));
+            Bounce bounce = BOUNCE_BUFFER.get();
+            n = LIB.mux_read(fd, bounce.address, Math.min(len, BOUNCE));
             if (n > 0) {
-                bounce.get(0, dst.array(), dst.arrayOffset() + pos, (int) n);
+                bounce.buffer.get(0, dst.array(), dst.arrayOffset() + pos, (int) n);
             }
         }
         if (n < 0) {
@@ -124,18 +118,18 @@ public final class Fds {
         }
         long n;
         if (src.isDirect()) {
-            n = LIB.mux_write(fd, IO.getDirectBufferAddress(src) + pos, len);
+            n = LIB.mux_write(fd, Native.address(src) + pos, len);
         } else {
-            Pointer bounce = BOUNCE_BUFFER.get();
+            Bounce bounce = BOUNCE_BUFFER.get();
             int chunk = Math.min(len, BOUNCE);
             if (src.hasArray()) {
-                bounce.put(0, src.array(), src.arrayOffset() + pos, chunk);
+                bounce.buffer.put(0, src.array(), src.arrayOffset() + pos, chunk);
             } else { // a read-only heap buffer hides its array: copy through a per-thread one
                 byte[] staging = STAGING.get();
                 src.get(pos, staging, 0, chunk);
-                bounce.put(0, staging, 0, chunk);
+                bounce.buffer.put(0, staging, 0, chunk);
             }
-            n = LIB.mux_write(fd, bounce.address(), chunk);
+            n = LIB.mux_write(fd, bounce.address, chunk);
         }
         if (n < 0) {
             if (n == -Errno.EAGAIN) {
@@ -149,9 +143,9 @@ public final class Fds {
 
     /** Adds {@code value} to an eventfd's counter (8-byte write). */
     public static void signalEventFd(int fd, long value) throws NativeException {
-        Pointer b = BOUNCE_BUFFER.get();
-        b.putLong(0, value);
-        long n = LIB.mux_write(fd, b.address(), 8);
+        Bounce b = BOUNCE_BUFFER.get();
+        b.buffer.putLong(0, value);
+        long n = LIB.mux_write(fd, b.address, 8);
         if (n < 0) {
             throw NativeException.of((int) -n, "eventfd write(fd " + fd + ")");
         }
@@ -159,15 +153,15 @@ public final class Fds {
 
     /** Reads and resets an eventfd's counter; 0 if it was 0 (would block). */
     public static long readEventFd(int fd) throws NativeException {
-        Pointer b = BOUNCE_BUFFER.get();
-        long n = LIB.mux_read(fd, b.address(), 8);
+        Bounce b = BOUNCE_BUFFER.get();
+        long n = LIB.mux_read(fd, b.address, 8);
         if (n == -Errno.EAGAIN) {
             return 0;
         }
         if (n < 0) {
             throw NativeException.of((int) -n, "eventfd read(fd " + fd + ")");
         }
-        return b.getLong(0);
+        return b.buffer.getLong(0);
     }
 
     /** Closes fd. Linux releases the fd even when close reports EINTR, so it is never retried. */
@@ -305,6 +299,12 @@ public final class Fds {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException("cannot list /proc/self/fd", e);
         }
+    }
+
+    /** A thread's native buffer for heap buffers and eventfd counters, with its address. */
+    private static final class Bounce {
+        final ByteBuffer buffer = Native.allocate(BOUNCE);
+        final long address = Native.address(buffer);
     }
 
     private static int clamp(long v) {

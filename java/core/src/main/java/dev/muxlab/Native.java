@@ -7,12 +7,9 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
 
-import jnr.ffi.LibraryLoader;
 import jnr.ffi.annotations.IgnoreError;
 import jnr.ffi.annotations.In;
 import jnr.ffi.annotations.Out;
-import jnr.ffi.LibraryOption;
-import jnr.ffi.Runtime;
 
 /**
  * Loads {@code libmuxlab.so} and reads, at class load, every constant and layout the Java side
@@ -21,12 +18,22 @@ import jnr.ffi.Runtime;
  * {@code muxlab.tmpdir} when set, else {@code java.io.tmpdir}), loaded, and deleted at once; the
  * system property {@code muxlab.library.path} (a file or a directory holding {@code libmuxlab.so})
  * loads it from there instead, for development.
+ * <p>
+ * The library is bound through one {@link NativeBinding}, chosen here (see {@link Binding}):
+ * FFM on Java 22 and later when this jar has its classes, jnr-ffi otherwise, or as the system
+ * property {@code muxlab.binding} ({@code ffm} or {@code jnr}) says.
  */
 final class Native {
     static final String RESOURCE = "/native/linux-x86_64/libmuxlab.so";
 
     static final LibMuxlab LIB;
-    static final Runtime RUNTIME;
+    /** The binding in use (null when the library could not be loaded). */
+    static final NativeBinding BINDING;
+    /** {@link Binding#name()}, {@link Binding#describe()}. */
+    static final String BINDING_NAME, BINDING_DETAIL;
+
+    /** The FFM binding's class, in {@code META-INF/versions/22} of the multi-release jar. */
+    static final String FFM_CLASS = "dev.muxlab.FfmBinding";
 
     // read from libmuxlab by name at class load (mux_const_named), never by position
     static final int EPOLLIN, EPOLLPRI, EPOLLOUT, EPOLLERR, EPOLLHUP, EPOLLRDHUP;
@@ -50,8 +57,11 @@ final class Native {
     static {
         LibMuxlab lib;
         UnsatisfiedLinkError unavailable = null;
+        String[] chosen = {"none", null};
+        NativeBinding binding = null;
         try {
-            lib = load();
+            binding = choose(chosen);
+            lib = load(binding);
         } catch (UnsatisfiedLinkError e) {
             unavailable = e;
             lib = unavailable(e);
@@ -62,7 +72,10 @@ final class Native {
         }
         UNAVAILABLE = unavailable;
         LIB = lib;
-        RUNTIME = unavailable == null ? Runtime.getSystemRuntime() : null;
+        BINDING = unavailable == null ? binding : null;
+        BINDING_NAME = unavailable == null ? binding.name() : "none";
+        BINDING_DETAIL = unavailable == null ? binding.name() + " (" + chosen[1] + ")"
+                : "none (" + unavailable.getMessage() + ")";
         EPOLLIN = c("EPOLLIN"); EPOLLPRI = c("EPOLLPRI"); EPOLLOUT = c("EPOLLOUT"); EPOLLERR = c("EPOLLERR");
         EPOLLHUP = c("EPOLLHUP"); EPOLLRDHUP = c("EPOLLRDHUP"); EPOLLEXCLUSIVE = c("EPOLLEXCLUSIVE");
         EPOLLONESHOT = c("EPOLLONESHOT"); EPOLLET = c("EPOLLET");
@@ -92,7 +105,66 @@ final class Native {
         return (int) v;
     }
 
-    private static LibMuxlab load() throws IOException {
+    /**
+     * The binding to use, and in {@code why[1]} why it was chosen. Throws UnsatisfiedLinkError
+     * for a bad {@code muxlab.binding}, or {@code ffm} where it cannot work.
+     */
+    static NativeBinding choose(String[] why) {
+        int feature = Runtime.version().feature();
+        String asked = System.getProperty("muxlab.binding", "").trim().toLowerCase(java.util.Locale.ROOT);
+        switch (asked) {
+            case "":
+                if (feature < 22) {
+                    why[1] = "the default before Java 22";
+                    return new JnrBinding();
+                }
+                NativeBinding ffm = ffm();
+                if (ffm == null) {
+                    why[1] = "this jar has no FFM classes (built without a JDK 22+), so not the Java " + feature
+                            + " default, ffm";
+                    return new JnrBinding();
+                }
+                why[1] = "java.lang.foreign; the default on Java 22+";
+                return ffm;
+            case "jnr":
+            case "jnr-ffi":
+                why[1] = "chosen by -Dmuxlab.binding=" + asked;
+                return new JnrBinding();
+            case "ffm":
+                if (feature < 22) {
+                    throw new UnsatisfiedLinkError("muxlab.binding=ffm needs Java 22 or later (java.lang.foreign);"
+                            + " this is Java " + feature + ": use muxlab.binding=jnr, or leave it unset");
+                }
+                NativeBinding forced = ffm();
+                if (forced == null) {
+                    throw new UnsatisfiedLinkError("muxlab.binding=ffm: this muxlab jar has no FFM classes ("
+                            + FFM_CLASS + " in META-INF/versions/22): it was built without a JDK 22+");
+                }
+                why[1] = "java.lang.foreign; chosen by -Dmuxlab.binding=ffm";
+                return forced;
+            default:
+                throw new UnsatisfiedLinkError("muxlab.binding must be jnr or ffm, not '" + asked + "'");
+        }
+    }
+
+    /** The FFM binding, or null when this jar (or class path) has no FFM classes. */
+    private static NativeBinding ffm() {
+        Class<?> c;
+        try {
+            c = Class.forName(FFM_CLASS, true, Native.class.getClassLoader());
+        } catch (ClassNotFoundException e) {
+            return null;
+        }
+        try {
+            return (NativeBinding) c.getDeclaredConstructor().newInstance();
+        } catch (ReflectiveOperationException | LinkageError e) {
+            UnsatisfiedLinkError failed = new UnsatisfiedLinkError("muxlab: the FFM binding does not start: " + e);
+            failed.initCause(e);
+            throw failed;
+        }
+    }
+
+    private static LibMuxlab load(NativeBinding binding) throws IOException {
         String os = System.getProperty("os.name", "");
         String arch = System.getProperty("os.arch", "");
         if (!os.toLowerCase(java.util.Locale.ROOT).contains("linux")) {
@@ -100,7 +172,7 @@ final class Native {
         }
         String override = System.getProperty("muxlab.library.path");
         if (override != null && !override.isEmpty()) {
-            return open(overridden(override));
+            return binding.open(overridden(override));
         }
         if (!arch.equals("amd64") && !arch.equals("x86_64")) {
             throw new UnsatisfiedLinkError("the packaged libmuxlab.so is linux-x86_64; this JVM is " + arch
@@ -117,7 +189,7 @@ final class Native {
                 Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
             }
             // mapped once loaded: the file and its folder can go at once (nothing is left in /tmp)
-            return open(file);
+            return binding.open(file);
         } finally {
             deleteTree(dir);
         }
@@ -147,21 +219,12 @@ final class Native {
         }
     }
 
-    private static LibMuxlab open(Path file) {
-        LibMuxlab lib = LibraryLoader.create(LibMuxlab.class)
-                .option(LibraryOption.IgnoreError, true)
-                .failImmediately()
-                .search(file.getParent().toString())
-                .load("muxlab");
-        try {
-            lib.mux_const_named("EPOLLIN");
-        } catch (UnsatisfiedLinkError e) {
-            UnsatisfiedLinkError stale = new UnsatisfiedLinkError("libmuxlab.so from " + file
-                    + " is older than this jar (no mux_const_named): rebuild it with mvn");
-            stale.initCause(e);
-            throw stale;
-        }
-        return lib;
+    /** The error for a library without mux_const_named: built before this jar's sources. */
+    static UnsatisfiedLinkError stale(Path file, Throwable cause) {
+        UnsatisfiedLinkError stale = new UnsatisfiedLinkError("libmuxlab.so from " + file
+                + " is older than this jar (no mux_const_named): rebuild it with mvn");
+        stale.initCause(cause);
+        return stale;
     }
 
     /** A LibMuxlab whose every method throws {@code why}, for a machine where the library cannot load. */
@@ -216,6 +279,30 @@ final class Native {
         return p;
     }
 
+    // ---- memory, through the binding ----
+
+    /** Zeroed native memory as a direct buffer in platform order, freed when collected. */
+    static java.nio.ByteBuffer allocate(int bytes) {
+        if (UNAVAILABLE != null) {
+            throw unavailableError();
+        }
+        return BINDING.allocate(bytes);
+    }
+
+    /** The address of a direct buffer's index 0; allocates nothing in steady state. */
+    static long address(java.nio.ByteBuffer direct) {
+        if (UNAVAILABLE != null) {
+            throw unavailableError();
+        }
+        return BINDING.address(direct);
+    }
+
+    private static UnsatisfiedLinkError unavailableError() {
+        UnsatisfiedLinkError e = new UnsatisfiedLinkError(UNAVAILABLE.getMessage());
+        e.initCause(UNAVAILABLE.getCause());
+        return e;
+    }
+
     // ---- error helpers ----
 
     static String errnoName(int errno) {
@@ -244,10 +331,13 @@ final class Native {
     }
 
     /**
-     * The C shims of {@code native/include/muxlab.h}, one Java method per exported function.
-     * Every function returns {@code >= 0} or {@code -errno}; errno is never saved
-     * ({@link IgnoreError}), so a call costs no thread-local bookkeeping. Only primitives,
-     * arrays and strings cross this boundary; hot paths use primitives only.
+     * The C shims of {@code native/include/muxlab.h}, one Java method per exported function:
+     * the seam every native call of the package goes through, implemented by jnr-ffi's
+     * generated class ({@link JnrBinding}) or by {@code FfmLib}'s downcall handles
+     * ({@code FfmBinding}, Java 22+). Every function returns {@code >= 0} or {@code -errno};
+     * errno is never saved ({@link IgnoreError}; FFM does not capture it unless asked), so a
+     * call costs no thread-local bookkeeping. Only primitives, arrays and strings cross this
+     * boundary; hot paths use primitives only (addresses are C's {@code int64_t}).
      * <p>
      * Public only so that jnr-ffi's generated class (defined in its own class loader) may
      * implement it; it is unreachable from outside the package because {@code Native} is not.

@@ -1,7 +1,6 @@
 package dev.muxlab;
 
-import jnr.ffi.Memory;
-import jnr.ffi.Pointer;
+import java.nio.ByteBuffer;
 
 /**
  * A reusable buffer of ready (fd, events) entries filled by {@link Multiplexer#await}. It owns a
@@ -13,7 +12,7 @@ public final class ReadySet {
     private static final int SLOT = 8; // { int32 fd; uint32 events; } after flattening
 
     private final int capacity;
-    private final Pointer buffer; // kept reachable: the memory is freed when this object is collected
+    private final ByteBuffer buffer; // native, platform order; freed when this object is collected
     private final long address;
     private int size;
 
@@ -29,8 +28,8 @@ public final class ReadySet {
             throw new IllegalArgumentException("ReadySet capacity too large: " + capacity);
         }
         this.capacity = capacity;
-        this.buffer = Memory.allocateDirect(Native.RUNTIME, (long) capacity * Native.READY_SLOT_SIZE, true);
-        this.address = buffer.address();
+        this.buffer = Native.allocate(capacity * Native.READY_SLOT_SIZE);
+        this.address = Native.address(buffer);
     }
 
     /** How many entries the last await filled. */
@@ -46,19 +45,19 @@ public final class ReadySet {
     /** The fd of entry {@code i} (0 &lt;= i &lt; size()). */
     public int fd(int i) {
         checkIndex(i);
-        return buffer.getInt((long) i * SLOT);
+        return buffer.getInt(i * SLOT);
     }
 
     /** The ready bits of entry {@code i}, a combination of {@link Events} readiness bits. */
     public int events(int i) {
         checkIndex(i);
-        return buffer.getInt((long) i * SLOT + 4);
+        return buffer.getInt(i * SLOT + 4);
     }
 
     /** Index of {@code fd} among the filled entries, or -1. */
     public int indexOf(int fd) {
         for (int i = 0; i < size; i++) {
-            if (buffer.getInt((long) i * SLOT) == fd) {
+            if (buffer.getInt(i * SLOT) == fd) {
                 return i;
             }
         }
@@ -68,7 +67,7 @@ public final class ReadySet {
     /** The ready bits reported for {@code fd}, or 0 if it is not among the entries. */
     public int eventsOf(int fd) {
         int i = indexOf(fd);
-        return i < 0 ? 0 : buffer.getInt((long) i * SLOT + 4);
+        return i < 0 ? 0 : buffer.getInt(i * SLOT + 4);
     }
 
     /** Empties the set (await does this itself). */

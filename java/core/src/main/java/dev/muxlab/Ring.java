@@ -11,8 +11,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
-import com.kenai.jffi.MemoryIO;
-
 /**
  * An io_uring instance used as what it is for: asynchronous IO, the fifth IO model. The caller
  * queues operations (accept, recv, send, close, cancel, poll), {@link #submitAndWait} hands all
@@ -290,7 +288,7 @@ public final class Ring implements AutoCloseable {
         if (!src.isDirect()) {
             throw new IllegalArgumentException("send: the buffer must be direct (the kernel reads it after this call returns)");
         }
-        send(fd, MemoryIO.getInstance().getDirectBufferAddress(src) + src.position(), src.remaining(), userData);
+        send(fd, Native.address(src) + src.position(), src.remaining(), userData);
     }
 
     /** Queues a send of {@code length} bytes at native {@code address} (kept valid until the completion). */
@@ -418,7 +416,7 @@ public final class Ring implements AutoCloseable {
             throw new IllegalArgumentException("buffer size must be positive and count * size < 2 GiB: " + size);
         }
         ByteBuffer memory = ByteBuffer.allocateDirect(count * size);
-        long address = MemoryIO.getInstance().getDirectBufferAddress(memory);
+        long address = Native.address(memory);
         enter();
         try {
             long b = LIB.mux_ring_buffers(handle, group, count, size, address);

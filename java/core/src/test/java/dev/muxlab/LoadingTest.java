@@ -4,13 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
@@ -38,20 +35,13 @@ class LoadingTest {
         }
     }
 
+    /** The child's output lines, stdout then stderr; it must exit 0. */
     private static List<String> child(String... props) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        for (String p : props) {
-            cmd.add(p);
-        }
-        cmd.add(LoadingTest.class.getName());
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "child did not finish: " + out);
-        assertEquals(0, p.exitValue(), out);
-        return List.of(out.strip().split("\n"));
+        JvmChild.Result r = JvmChild.run(LoadingTest.class, props);
+        List<String> all = new ArrayList<>(r.out());
+        all.addAll(r.err());
+        assertEquals(0, r.exit(), all.toString());
+        return all;
     }
 
     @Test

@@ -83,6 +83,33 @@ class UringMultiplexerTest {
         }
     }
 
+    /**
+     * Two modifies without an await between them queue the first poll's removal but never submit
+     * its re-arm; unregister must still submit that removal, or the poll keeps the file open and
+     * closing the fd does not hang up the peer (found by the binding fuzz).
+     */
+    @Test
+    void unregisterAfterUnsubmittedModifiesReleasesTheFile() throws Exception {
+        try (Res r = new Res()) {
+            UringMultiplexer m = open(r);
+            int[] sp = Fds.socketPair();
+            m.register(sp[0], Events.READ);
+            ReadySet rs = new ReadySet(8);
+            assertNothing(m, rs, 0); // the poll is armed in the kernel now
+            m.modify(sp[0], Events.WRITE);
+            m.modify(sp[0], Events.READ | Events.WRITE);
+            m.unregister(sp[0]);
+            Fds.close(sp[0]);
+            try {
+                NativeException e = org.junit.jupiter.api.Assertions.assertThrows(NativeException.class,
+                        () -> Fds.write(sp[1], java.nio.ByteBuffer.allocateDirect(1)));
+                assertTrue(e.is(Errno.EPIPE), e.getMessage());
+            } finally {
+                Fds.close(sp[1]);
+            }
+        }
+    }
+
     /** A completion that sat in the CQ is polled again: data read meanwhile is not reported. */
     @Test
     void staleCompletionsAreNotReported() throws Exception {

@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 
 import dev.muxlab.Backend;
+import dev.muxlab.Binding;
 import dev.muxlab.Events;
 import dev.muxlab.Fds;
 import dev.muxlab.Multiplexer;
@@ -62,6 +63,8 @@ public class AwaitBench {
             throw new IllegalArgumentException("SELECT (glibc fd_set) cannot hold " + n
                     + " fds; run with -p backend=SELECT -p n=10,1000");
         }
+        // which binding this fork measures (scripts/bench-await checks it against the one it asked for)
+        System.out.println("muxlab binding: " + Binding.describe());
         int limit = Fds.raiseOpenFileLimit();
         if (limit < n + 64) {
             throw new IllegalStateException("RLIMIT_NOFILE " + limit + " is too low for " + n + " eventfds");

@@ -3,6 +3,7 @@ package dev.muxlab.lab;
 import java.util.ArrayDeque;
 import java.util.PriorityQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.LongAdder;
 
 import dev.muxlab.NativeException;
 import dev.muxlab.Multiplexer;
@@ -53,6 +54,7 @@ public final class EventLoop implements Runnable, AutoCloseable {
 
     private final Multiplexer mux;
     private final ReadySet ready;
+    private final LongAdder awaits;
     private Handler[] handlers = new Handler[256];
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final PriorityQueue<Timer> timers = new PriorityQueue<>();
@@ -66,8 +68,14 @@ public final class EventLoop implements Runnable, AutoCloseable {
 
     /** A loop over {@code mux} that takes up to {@code batch} ready fds per await. */
     public EventLoop(Multiplexer mux, int batch) {
+        this(mux, batch, null);
+    }
+
+    /** The same, counting every await in {@code awaits} (null: not counted). */
+    public EventLoop(Multiplexer mux, int batch, LongAdder awaits) {
         this.mux = mux;
         this.ready = new ReadySet(batch);
+        this.awaits = awaits;
     }
 
     public Multiplexer multiplexer() {
@@ -178,6 +186,9 @@ public final class EventLoop implements Runnable, AutoCloseable {
             timeout = maxWaitMillis;
         }
         int n = mux.await(ready, timeout);
+        if (awaits != null) {
+            awaits.increment();
+        }
         now = System.nanoTime();
         iterations++;
         Handler[] hs = handlers;

@@ -43,7 +43,7 @@ public abstract class Choice<E extends Enum<E>> implements ITypeConverter<E>, It
         return names.iterator();
     }
 
-    /** The server models: blocking, threadpool, nonblocking, select, poll, epoll-lt, epoll-et, sigio, uring. */
+    /** The server models: blocking, threadpool, nonblocking, select, poll, epoll-lt, epoll-et, sigio, uring, nio, virtual. */
     public static final class Models extends Choice<Model> {
         public Models() {
             super(Model.class, Model::cliName);

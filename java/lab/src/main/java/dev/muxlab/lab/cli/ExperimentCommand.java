@@ -70,8 +70,20 @@ public final class ExperimentCommand implements Callable<Integer> {
             cmd.append(" --trigger ").append(ExperimentContext.ids(opts.triggers));
         }
         if (opts.out != null) {
-            cmd.append(" --out ").append(opts.out);
+            cmd.append(" --out ").append(shown(opts.out));
         }
         return cmd.toString();
+    }
+
+    /**
+     * A folder as the report may show it: a relative path as typed, an absolute one by its last
+     * element only ("…/NAME"), so that no local path ends up in a report meant to be shared.
+     */
+    static String shown(Path out) {
+        if (!out.isAbsolute()) {
+            return out.toString();
+        }
+        Path name = out.getFileName();
+        return name == null ? "/" : "\u2026/" + name;
     }
 }

@@ -22,18 +22,19 @@ import picocli.CommandLine.Option;
 /** {@code muxlab serve}: runs one server model until interrupted (or for --duration). */
 @Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
         description = {
-            "Run a raw-fd server in one IO model until interrupted (SIGINT, SIGTERM) or for --duration.",
+            "Run a server in one IO model until interrupted (SIGINT, SIGTERM) or for --duration.",
             "--format text prints 'listening on ADDR:PORT ...' once ready, 'stats: k=v ...' every --stats-interval"
                     + " and 'stopped: k=v ...' on exit (counters that are 0 left out).",
             "--format json prints JSON Lines instead: {\"event\":\"listening\",\"address\":...,\"port\":...,"
-                    + "\"model\":...,\"proto\":...} once ready, {\"event\":\"stats\",\"stats\":{...}} every"
+                    + "\"model\":...,\"proto\":...,\"jdk\":...} once ready (jdk: the java.version that runs it), {\"event\":\"stats\",\"stats\":{...}} every"
                     + " --stats-interval and {\"event\":\"stopped\",\"stats\":{...}} on exit, with every counter.",
             "Times take a unit: 500ms, 10s, 1.5s, 2m (ns, us, ms, s, m); 0 means off."})
 public final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--model", defaultValue = "epoll-et", paramLabel = "M",
             converter = Choice.Models.class, completionCandidates = Choice.Models.class,
-            description = "${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE})")
+            description = {"${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE});"
+                    + " nio: the JDK's Selector, one thread; virtual: one virtual thread per connection (JDK 21+)"})
     Model model;
 
     @Mixin
@@ -69,7 +70,7 @@ public final class ServeCommand implements Callable<Integer> {
     Duration idleTimeout;
 
     @Option(names = "--header-timeout", defaultValue = "10s", paramLabel = "TIME", converter = DurationConverter.class,
-            description = "http, reactor models and uring: close a connection whose request headers are not complete"
+            description = "http, reactor, uring, nio and virtual models: close a connection whose request headers are not complete"
                     + " this long after they began (slowloris); 0 never (default: ${DEFAULT-VALUE})")
     Duration headerTimeout;
 
@@ -100,14 +101,15 @@ public final class ServeCommand implements Callable<Integer> {
         int limit = Fds.raiseOpenFileLimit();
         Server server = Server.create(cfg);
         server.start();
-        listening(cfg, server.port(), limit);
         CountDownLatch done = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             server.close();
             counters("stopped", server.stats());
             done.countDown();
         }, "muxlab-shutdown");
+        // before the listening line: a SIGTERM sent as soon as it is read still gets the counters
         Runtime.getRuntime().addShutdownHook(hook);
+        listening(cfg, server.port(), limit);
         long end = durationMillis > 0 ? System.nanoTime() + durationMillis * 1_000_000L : Long.MAX_VALUE;
         long every = statsMillis > 0 ? statsMillis : 1000;
         while (System.nanoTime() < end) {
@@ -168,10 +170,12 @@ public final class ServeCommand implements Callable<Integer> {
             m.put("loops", cfg.loops);
             m.put("fd_limit", fdLimit);
             m.put("pid", pid);
+            m.put("jdk", System.getProperty("java.version"));
             emit(Json.line(m));
         } else {
             emit("listening on " + address + ":" + boundPort + " model=" + cfg.model.cliName() + " proto="
-                    + cfg.proto.cliName() + " loops=" + cfg.loops + " fd-limit=" + fdLimit + " pid=" + pid);
+                    + cfg.proto.cliName() + " loops=" + cfg.loops + " fd-limit=" + fdLimit + " pid=" + pid
+                    + " jdk=" + System.getProperty("java.version"));
         }
     }
 

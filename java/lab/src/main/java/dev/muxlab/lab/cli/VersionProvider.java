@@ -1,25 +1,24 @@
 package dev.muxlab.lab.cli;
 
-import java.io.IOException;
-import java.net.URISyntaxException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.CodeSource;
 import java.util.Locale;
 import java.util.jar.Attributes;
-import java.util.jar.JarFile;
 import java.util.jar.Manifest;
+
+import dev.muxlab.Binding;
+import dev.muxlab.lab.report.BuildInfo;
 
 import picocli.CommandLine.IVersionProvider;
 
 /**
  * {@code muxlab --version}: the version and git commit the jar was built from, read from its
  * manifest ({@code Implementation-Version}, {@code Muxlab-Commit}); run from classes (tests, an
- * IDE), there is no manifest and it says {@code muxlab dev (commit unknown)}.
+ * IDE), there is no manifest and it says {@code muxlab dev (commit unknown)}. Then the Java
+ * runtime, and the binding muxlab calls its C shims through ({@link Binding#describe()}: FFM on
+ * Java 22+, jnr-ffi before, or as {@code -Dmuxlab.binding} says).
  */
 public final class VersionProvider implements IVersionProvider {
     /** The manifest attribute holding the git commit of the build. */
-    static final String COMMIT_ATTRIBUTE = "Muxlab-Commit";
+    static final String COMMIT_ATTRIBUTE = BuildInfo.COMMIT_ATTRIBUTE;
 
     @Override
     public String[] getVersion() {
@@ -29,7 +28,7 @@ public final class VersionProvider implements IVersionProvider {
             version = m.getMainAttributes().getValue(Attributes.Name.IMPLEMENTATION_VERSION);
         }
         String commit = m == null ? null : m.getMainAttributes().getValue(COMMIT_ATTRIBUTE);
-        return new String[] {describe(version, commit), runtime()};
+        return new String[] {describe(version, commit), runtime(), "binding " + Binding.describe()};
     }
 
     /** "muxlab VERSION (commit COMMIT)", with "dev" and "unknown" for what is missing. */
@@ -50,20 +49,6 @@ public final class VersionProvider implements IVersionProvider {
 
     /** The manifest of the jar {@code c} was loaded from, or null (loaded from a folder of classes). */
     static Manifest manifest(Class<?> c) {
-        CodeSource src = c.getProtectionDomain().getCodeSource();
-        if (src == null || src.getLocation() == null) {
-            return null;
-        }
-        try {
-            Path where = Path.of(src.getLocation().toURI());
-            if (!Files.isRegularFile(where)) {
-                return null;
-            }
-            try (JarFile jar = new JarFile(where.toFile())) {
-                return jar.getManifest();
-            }
-        } catch (IOException | URISyntaxException | IllegalArgumentException e) {
-            return null;
-        }
+        return BuildInfo.manifest(c);
     }
 }

@@ -35,7 +35,10 @@ public final class ExperimentContext {
     public static final List<Backend> MULTIPLEXERS = List.of(Backend.SELECT, Backend.SELECT_WIDE, Backend.POLL,
             Backend.EPOLL);
 
-    /** Short runs: the whole suite in under a minute. */
+    /** Repeats of a cell in full and quick mode (see {@link #repeats()}). */
+    public static final int FULL_REPEATS = 3;
+    public static final int QUICK_REPEATS = 1;
+    /** Short runs: the whole suite in about a minute. */
     public final boolean quick;
     /** Where CSV/JSON/PNG files go (created if missing). */
     public final Path outDir;
@@ -44,6 +47,8 @@ public final class ExperimentContext {
     /** The trigger modes the user asked for (they filter the backends that have triggers); empty: no filter. */
     public final Set<Trigger> triggers;
     public final PrintStream log;
+    /** The machine, read when the context was made: at the start of the run. */
+    public final Machine machine;
     /** Results of experiments run earlier in this invocation, by name. */
     public final Map<String, ExperimentResult> done = new LinkedHashMap<>();
     private final boolean progressBars;
@@ -61,6 +66,7 @@ public final class ExperimentContext {
         this.triggers = filter(Trigger.class, triggers);
         this.log = log;
         this.progressBars = progressBars;
+        this.machine = Machine.probe();
         if (!this.triggers.isEmpty() && !this.backends.isEmpty()
                 && this.backends.stream().noneMatch(Backend::hasTriggers)) {
             throw new IllegalArgumentException("--trigger applies to the " + ids(MULTIPLEXERS.stream()
@@ -107,6 +113,16 @@ public final class ExperimentContext {
         }
         return "backend " + (backends.isEmpty() ? "all" : ids(backends)) + ", trigger "
                 + (triggers.isEmpty() ? "both" : ids(triggers));
+    }
+
+    /** Repeats of every cell in the experiments that repeat their cells (scaling, models): full 3, quick 1. */
+    public int repeats() {
+        return quick ? QUICK_REPEATS : FULL_REPEATS;
+    }
+
+    /** The subtitle of every chart: machine, date and mode. */
+    public String chartSubtitle() {
+        return machine.subtitle() + (quick ? ", quick run" : "");
     }
 
     /** Writes a text file into the output folder and returns its path. */

@@ -25,6 +25,8 @@ import dev.muxlab.lab.Json;
  * tables, verdicts and charts embedded. Prints a summary table on the console at the end.
  */
 public final class LabRunner {
+    /** The version of the JSON files' layout: 2 added "schema", "meta" and spreads ({median,min,max,n}). */
+    public static final int SCHEMA = 2;
     private final ExperimentContext ctx;
     private final String command;
     private final Map<String, String> failures = new LinkedHashMap<>();
@@ -98,15 +100,45 @@ public final class LabRunner {
             i++;
             ctx.write(r.name + (r.tables.size() > 1 ? "-" + i : "") + ".csv", t.toCsv());
         }
-        ctx.write(r.name + ".json", json(r));
+        ctx.write(r.name + ".json", json(r, meta()));
     }
 
     /**
-     * The experiment's JSON file: its figures as numbers (null where not measured), or
-     * {@code {"median","min","max","n"}} for a figure measured more than once, and its tables' values.
+     * The metadata every JSON file of a run carries, the same in each: muxlab's version and commit,
+     * the command, when the run started, its mode and repeats, and the machine as it was at the start.
      */
-    static String json(ExperimentResult r) {
+    Map<String, Object> meta() {
+        Machine mc = ctx.machine;
         Map<String, Object> m = new LinkedHashMap<>();
+        m.put("muxlab_version", BuildInfo.version());
+        m.put("muxlab_commit", BuildInfo.commit());
+        m.put("command", command);
+        m.put("started", mc.startedIso());
+        m.put("mode", ctx.quick ? "quick" : "full");
+        m.put("repeats", ctx.repeats());
+        m.put("filters", ctx.filters());
+        Map<String, Object> machine = new LinkedHashMap<>();
+        machine.put("cpu", mc.cpu());
+        machine.put("cores", mc.cores());
+        machine.put("memory_mib", mc.memoryMib());
+        machine.put("kernel", mc.kernel());
+        machine.put("jdk", mc.jdk());
+        machine.put("load_average_at_start", mc.loadAverage());
+        machine.put("fd_limit_soft_at_start", mc.fdSoft());
+        machine.put("fd_limit_hard_at_start", mc.fdHard());
+        m.put("machine", machine);
+        return m;
+    }
+
+    /**
+     * The experiment's JSON file: the schema version and the run's metadata, its figures as
+     * numbers (null where not measured), or {@code {"median","min","max","n"}} for a figure
+     * measured more than once, and its tables' values.
+     */
+    static String json(ExperimentResult r, Map<String, Object> meta) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("schema", SCHEMA);
+        m.put("meta", meta);
         m.put("experiment", r.name);
         m.put("title", r.title);
         m.put("seconds", r.seconds);
@@ -140,59 +172,108 @@ public final class LabRunner {
 
     private Path writeReport(List<Experiment> experiments, List<ExperimentResult> results, double seconds)
             throws IOException {
-        StringBuilder md = new StringBuilder();
-        md.append("# muxlab report\n\n");
-        md.append("- command: `").append(command).append("`\n");
-        md.append("- date: ").append(ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME)).append('\n');
-        md.append("- mode: ").append(ctx.quick ? "quick" : "full");
-        if (!ctx.filters().isEmpty()) {
-            md.append(" (").append(ctx.filters()).append(')');
-        }
-        md.append('\n');
-        for (Map.Entry<String, String> m : Machine.describe().entrySet()) {
-            md.append("- ").append(m.getKey()).append(": ").append(m.getValue()).append('\n');
-        }
-        md.append(String.format(Locale.ROOT, "- total time: %.1f s%n%n", seconds));
-        md.append("Figures are measured on this machine in this run; every number below comes from the files beside"
-                + " this report (one CSV per table, one JSON per experiment).\n\n");
-
         List<ExperimentResult> leads = results.stream().filter(r -> of(experiments, r).readsOthers()).toList();
+        Toc toc = new Toc();
+        StringBuilder body = new StringBuilder();
+        body.append(toc.heading(2, "Run"));
+        runBlock(body, seconds);
         for (ExperimentResult lead : leads) {
-            md.append("## ").append(lead.title).append("\n\n");
-            md.append(of(experiments, lead).guide()).append("\n\n");
+            body.append(toc.heading(2, lead.title));
+            body.append(of(experiments, lead).guide()).append("\n\n");
             for (Table t : lead.tables) {
-                md.append("### ").append(t.title).append("\n\n").append(t.toMarkdown()).append('\n');
+                body.append(toc.heading(3, t.title)).append(t.toMarkdown()).append('\n');
             }
         }
-        md.append("## Summary\n\n| experiment | figure | value |\n|---|---|---|\n");
+        body.append(toc.heading(2, "Summary"));
+        body.append("| experiment | figure | value |\n|---|---|---|\n");
         for (ExperimentResult r : results) {
             for (Map.Entry<String, String> s : r.summary.entrySet()) {
-                md.append("| ").append(r.name).append(" | ").append(s.getKey()).append(" | ").append(s.getValue())
-                        .append(" |\n");
+                body.append("| ").append(r.name).append(" | ").append(s.getKey()).append(" | ")
+                        .append(s.getValue().replace("|", "\\|")).append(" |\n");
             }
         }
         for (Map.Entry<String, String> f : failures.entrySet()) {
-            md.append("| ").append(f.getKey()).append(" | FAILED | ").append(f.getValue().replace("|", "\\|")).append(" |\n");
+            body.append("| ").append(f.getKey()).append(" | FAILED | ").append(f.getValue().replace("|", "\\|"))
+                    .append(" |\n");
         }
-        md.append('\n');
+        body.append('\n');
         for (ExperimentResult r : results) {
             if (leads.contains(r)) {
                 continue;
             }
-            md.append("## ").append(r.name).append(": ").append(r.title).append("\n\n");
-            md.append(of(experiments, r).guide()).append("\n\n");
+            body.append(toc.heading(2, r.name + ": " + r.title));
+            body.append(of(experiments, r).guide()).append("\n\n");
             for (String p : r.paragraphs) {
-                md.append(p).append("\n\n");
+                body.append(p).append("\n\n");
             }
             for (Table t : r.tables) {
-                md.append("### ").append(t.title).append("\n\n").append(t.toMarkdown()).append('\n');
+                body.append(toc.heading(3, t.title)).append(t.toMarkdown()).append('\n');
             }
             for (String c : r.charts) {
-                md.append("![").append(c).append("](").append(c).append(")\n\n");
+                body.append("![").append(c).append("](").append(c).append(")\n\n");
             }
-            md.append(String.format(Locale.ROOT, "_(%.1f s)_%n%n", r.seconds));
+            body.append(String.format(Locale.ROOT, "_(%.1f s)_%n%n", r.seconds));
         }
-        return ctx.write("report.md", md.toString());
+        String md = "# muxlab report\n\n" + toc.markdown() + "\n" + body;
+        return ctx.write("report.md", md);
+    }
+
+    /** The run's metadata: what ran, from which build, on what machine (as it was at the start), for how long. */
+    private void runBlock(StringBuilder md, double seconds) {
+        md.append("- muxlab: ").append(BuildInfo.version()).append(" (commit ").append(BuildInfo.commit())
+                .append(")\n");
+        md.append("- command: `").append(command).append("`\n");
+        md.append("- started: ").append(ctx.machine.startedIso()).append('\n');
+        md.append("- mode: ").append(ctx.quick ? "quick" : "full").append(" (").append(ctx.repeats())
+                .append(ctx.repeats() == 1 ? " repeat per cell of scaling and models: no spread)"
+                        : " repeats per cell of scaling and models: median and min\u2013max)");
+        if (!ctx.filters().isEmpty()) {
+            md.append(" (").append(ctx.filters()).append(')');
+        }
+        md.append('\n');
+        for (Map.Entry<String, String> m : ctx.machine.describe().entrySet()) {
+            md.append("- ").append(m.getKey()).append(": ").append(m.getValue()).append('\n');
+        }
+        md.append(String.format(Locale.ROOT, "- wall time: %.1f s%n%n", seconds));
+        md.append("Figures are measured on this machine in this run; every number below comes from the files beside"
+                + " this report (one CSV per table, one JSON per experiment, each JSON with this metadata). A figure"
+                + " shown as \"median (min\u2013max)\" was measured once per repeat, the repeats of a cell run in"
+                + " turn with the other cells.\n\n");
+    }
+
+    /** The table of contents, filled as the headings are written: GitHub's anchors, duplicates numbered. */
+    static final class Toc {
+        private final StringBuilder entries = new StringBuilder();
+        private final Map<String, Integer> seen = new LinkedHashMap<>();
+
+        /** A "## text" heading (level 2 or 3), recorded in the contents; returns its Markdown. */
+        String heading(int level, String text) {
+            String anchor = anchor(text);
+            int n = seen.merge(anchor, 1, Integer::sum);
+            if (n > 1) {
+                anchor += "-" + (n - 1);
+            }
+            entries.append("  ".repeat(level - 2)).append("- [").append(text.replace("[", "\\[").replace("]", "\\]"))
+                    .append("](#").append(anchor).append(")\n");
+            return "#".repeat(level) + " " + text + "\n\n";
+        }
+
+        String markdown() {
+            return "## Contents\n\n" + entries;
+        }
+
+        /** GitHub's heading anchor: lower case, punctuation dropped, spaces to hyphens. */
+        static String anchor(String text) {
+            StringBuilder sb = new StringBuilder();
+            for (char ch : text.toLowerCase(Locale.ROOT).toCharArray()) {
+                if (Character.isLetterOrDigit(ch) || ch == '-' || ch == '_') {
+                    sb.append(ch);
+                } else if (ch == ' ') {
+                    sb.append('-');
+                }
+            }
+            return sb.toString();
+        }
     }
 
     /** The experiment that produced a result. */

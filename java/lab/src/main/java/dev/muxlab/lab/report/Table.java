@@ -5,7 +5,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
+
+import dev.muxlab.lab.verdict.Spread;
 
 /**
  * A result table, rendered as Markdown for the report, text for the console (numbers rounded for
@@ -48,11 +52,15 @@ public final class Table {
 
     /**
      * A value for reading: integers as is, doubles with about 3 significant digits, NaN as "n/a";
-     * always with a decimal point ({@link Locale#ROOT}), whatever the default locale.
+     * always with a decimal point ({@link Locale#ROOT}), whatever the default locale. A figure
+     * measured more than once ({@link Spread}) reads "median (min–max)".
      */
     public static String fmt(Object v) {
         if (v == null) {
             return "";
+        }
+        if (v instanceof Spread s) {
+            return fmt(s);
         }
         if (v instanceof Double || v instanceof Float) {
             double d = ((Number) v).doubleValue();
@@ -75,12 +83,36 @@ public final class Table {
     }
 
     /**
+     * A spread as "median (min\u2013max)", the three numbers in one format (that of the largest,
+     * integers without decimals only when all three are whole), the median alone when min and max
+     * read the same.
+     */
+    private static String fmt(Spread s) {
+        double[] v = {s.median(), s.min(), s.max()};
+        boolean whole = true;
+        double big = 0;
+        for (double d : v) {
+            whole &= d == Math.rint(d) && Math.abs(d) < 1e15;
+            big = Math.max(big, Math.abs(d));
+        }
+        String f = whole || big >= 100 ? "%.0f" : big >= 10 ? "%.1f" : big >= 1 ? "%.2f" : null;
+        String[] t = new String[3];
+        for (int i = 0; i < 3; i++) {
+            t[i] = f == null ? fmt(v[i]) : String.format(Locale.ROOT, f, v[i]);
+        }
+        return s.hasSpread() && !t[1].equals(t[2]) ? t[0] + " (" + t[1] + "\u2013" + t[2] + ")" : t[0];
+    }
+
+    /**
      * A value for a CSV file: numbers unrounded in plain decimal notation (1234.5678, 0.000012),
      * NaN and infinities empty, anything else as text.
      */
     public static String raw(Object v) {
         if (v == null) {
             return "";
+        }
+        if (v instanceof Spread s) {
+            return raw(s.median());
         }
         if (v instanceof Double || v instanceof Float) {
             double d = ((Number) v).doubleValue();
@@ -94,6 +126,14 @@ public final class Table {
      * that is not a string or boolean as its text.
      */
     public static Object json(Object v) {
+        if (v instanceof Spread s) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("median", json(s.median()));
+            m.put("min", json(s.min()));
+            m.put("max", json(s.max()));
+            m.put("n", s.n());
+            return m;
+        }
         if (v instanceof Double || v instanceof Float) {
             double d = ((Number) v).doubleValue();
             return Double.isFinite(d) ? v : null;
@@ -118,12 +158,39 @@ public final class Table {
         return sb.toString();
     }
 
-    /** CSV (RFC 4180 quoting) with the values unrounded. */
+    /**
+     * CSV (RFC 4180 quoting) with the values unrounded. A column holding figures with a spread
+     * (measured more than once) is followed by two more, "COLUMN min" and "COLUMN max" (equal to the value where a cell was
+     * measured once).
+     */
     public String toCsv() {
-        StringBuilder sb = new StringBuilder();
-        sb.append(csvLine(columns));
+        boolean[] spread = new boolean[columns.size()];
         for (List<Object> r : values) {
-            sb.append(csvLine(r));
+            for (int i = 0; i < r.size(); i++) {
+                spread[i] |= r.get(i) instanceof Spread sp && sp.hasSpread();
+            }
+        }
+        StringBuilder sb = new StringBuilder();
+        List<Object> head = new ArrayList<>();
+        for (int i = 0; i < columns.size(); i++) {
+            head.add(columns.get(i));
+            if (spread[i]) {
+                head.add(columns.get(i) + " min");
+                head.add(columns.get(i) + " max");
+            }
+        }
+        sb.append(csvLine(head));
+        for (List<Object> r : values) {
+            List<Object> line = new ArrayList<>();
+            for (int i = 0; i < r.size(); i++) {
+                Object v = r.get(i);
+                line.add(v);
+                if (spread[i]) {
+                    line.add(v instanceof Spread s ? (Object) s.min() : v);
+                    line.add(v instanceof Spread s ? (Object) s.max() : v);
+                }
+            }
+            sb.append(csvLine(line));
         }
         return sb.toString();
     }

@@ -73,6 +73,7 @@ final class BusyPollServer extends ServerBase {
                     }
                 }
                 laps = ++lap;
+                stats.awaits.increment(); // a pass over every fd: this model's readiness wait
             }
         } catch (RuntimeException e) {
             stats.errors.increment();

@@ -35,7 +35,14 @@ public enum Model {
      * {@link #backend()} and {@link #trigger()} are null and {@link #isReactor()} is false; like the
      * reactors it takes --loops ({@link #takesLoops()}).
      */
-    URING("uring", null, null);
+    URING("uring", null, null),
+    /**
+     * The JDK's own reactor: one thread on a {@code java.nio.channels.Selector} (epoll underneath,
+     * level-triggered) with non-blocking {@code SocketChannel}s; no muxlab multiplexer.
+     */
+    NIO("nio", null, null),
+    /** Blocking {@code java.net} sockets, one virtual thread per connection (JDK 21 or later at run time). */
+    VIRTUAL("virtual", null, null);
 
     private final String cliName;
     private final Backend backend;

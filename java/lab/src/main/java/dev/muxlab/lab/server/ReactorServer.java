@@ -190,7 +190,7 @@ final class ReactorServer extends ServerBase {
             Multiplexer mux = null;
             try {
                 mux = Multiplexer.create(cfg.model.backend());
-                EventLoop l = new EventLoop(mux, cfg.batch);
+                EventLoop l = new EventLoop(mux, cfg.batch, stats.awaits);
                 l.register(listenFd, Events.READ | flags, this);
                 if (signal) {
                     // now, not at the first timer tick: loading a class opens a file, which at the

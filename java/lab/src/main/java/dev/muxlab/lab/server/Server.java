@@ -29,6 +29,10 @@ public interface Server extends AutoCloseable {
                 return new BusyPollServer(config);
             case URING:
                 return new UringServer(config);
+            case NIO:
+                return new NioServer(config);
+            case VIRTUAL:
+                return new VirtualThreadServer(config);
             default:
                 return new ReactorServer(config);
         }

@@ -24,12 +24,13 @@ public final class ServerConfig implements Cloneable {
     public int maxHeaderBytes = 8 * 1024;
     /**
      * Connections idle this long are closed (0 disables): nothing arrives and the peer takes none
-     * of the pending output. The blocking models apply it as SO_RCVTIMEO and SO_SNDTIMEO.
+     * of the pending output. The blocking models apply it as SO_RCVTIMEO and SO_SNDTIMEO; the virtual
+     * model as SO_TIMEOUT on reads and a timer thread's deadline on writes.
      */
     public long idleTimeoutMillis = 60_000;
     /**
-     * HTTP, reactor models and uring: a connection whose request header block is not complete this long
-     * after it began is closed (slowloris; 0 disables).
+     * HTTP, reactor, uring, nio and virtual models: a connection whose request header block is not
+     * complete this long after it began is closed (slowloris; 0 disables).
      */
     public long headerTimeoutMillis = 10_000;
     /** Worker threads of the threadpool model (the CLI's --pool-size). */

@@ -20,8 +20,9 @@ public final class ServerStats {
     public final LongAdder idleClosed = new LongAdder();
     /**
      * Blocking models: closed because a blocking write got nothing into the send buffer for the
-     * idle timeout (SO_SNDTIMEO; a peer that does not read). The reactors close such a connection
-     * as idle instead, as it makes progress in neither direction.
+     * idle timeout (SO_SNDTIMEO; a peer that does not read); virtual: a blocking write that did not
+     * complete within it. The reactors close such a connection as idle instead, as it makes
+     * progress in neither direction.
      */
     public final LongAdder writeTimeouts = new LongAdder();
     /** HTTP: closed because a request header block was not complete within the header timeout. */
@@ -55,6 +56,11 @@ public final class ServerStats {
      * again once buffers are back.
      */
     public final LongAdder noBuffers = new LongAdder();
+    /**
+     * Readiness waits: the reactors' multiplexer waits (select, poll, epoll_wait, ...) and the
+     * busy-polling loop's passes over its fds. Models that block in read and write make none.
+     */
+    public final LongAdder awaits = new LongAdder();
 
     public Map<String, Long> snapshot() {
         Map<String, Long> m = new LinkedHashMap<>();
@@ -80,6 +86,7 @@ public final class ServerStats {
         m.put("submitted", submitted.sum());
         m.put("completions", completions.sum());
         m.put("no_buffers", noBuffers.sum());
+        m.put("awaits", awaits.sum());
         return m;
     }
 

@@ -107,7 +107,7 @@ class CliOptionsTest {
         assertEquals(Proto.HTTP, load("--proto", "http").proto);
         usageError(new String[] {"serve", "--model", "kqueue"},
                 "unknown --model 'kqueue' (allowed: blocking, threadpool, nonblocking, select, poll, epoll-lt, epoll-et,"
-                + " sigio, uring)");
+                + " sigio, uring, nio, virtual)");
         usageError(new String[] {"serve", "--proto", "ftp"}, "unknown --proto 'ftp' (allowed: echo, http)");
         usageError(new String[] {"serve", "--format", "xml"}, "unknown --format 'xml' (allowed: text, json)");
         usageError(new String[] {"load", "--proto", "ftp"}, "unknown --proto 'ftp' (allowed: echo, http)");

@@ -86,9 +86,9 @@ class DurationConverterTest {
         List<String> names = new ArrayList<>();
         new Choice.Models().forEach(names::add);
         assertEquals(List.of("blocking", "threadpool", "nonblocking", "select", "poll", "epoll-lt", "epoll-et", "sigio",
-                "uring"), names);
+                "uring", "nio", "virtual"), names);
         OptionValueException e = assertThrows(OptionValueException.class, () -> new Choice.Models().convert("EPOLL_ET"));
         assertEquals("unknown --model 'EPOLL_ET' (allowed: blocking, threadpool, nonblocking, select, poll, epoll-lt,"
-                + " epoll-et, sigio, uring)", e.forOption("--model"));
+                + " epoll-et, sigio, uring, nio, virtual)", e.forOption("--model"));
     }
 }

@@ -112,6 +112,7 @@ class ServeJsonTest {
         assertEquals("127.0.0.1", first.path("address").asText(), first.toString());
         assertEquals("epoll-et", first.path("model").asText(), first.toString());
         assertEquals("echo", first.path("proto").asText(), first.toString());
+        assertEquals(System.getProperty("java.version"), first.path("jdk").asText(), "the JDK that runs it: " + first);
         assertTrue(first.path("port").isInt(), first.toString());
         JsonNode last = lines.get(lines.size() - 1);
         assertEquals("stopped", last.path("event").asText(), last.toString());

@@ -25,6 +25,12 @@ public final class Contexts {
                 parse(Trigger.class, triggers, Trigger::fromId), System.out, false);
     }
 
+    /** The same in full mode (for plans: nothing is run). */
+    public static ExperimentContext full(Path dir, String backends, String triggers) {
+        return new ExperimentContext(false, dir, parse(Backend.class, backends, Backend::fromId),
+                parse(Trigger.class, triggers, Trigger::fromId), System.out, false);
+    }
+
     private static <E extends Enum<E>> Set<E> parse(Class<E> type, String ids, Function<String, E> fromId) {
         Set<E> set = EnumSet.noneOf(type);
         if (ids != null) {

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.muxlab.lab.Json;
+import dev.muxlab.lab.verdict.Spread;
 
 /**
  * The files a run writes do not depend on the default locale: under a decimal-comma locale the
@@ -81,6 +82,32 @@ class LocaleFreeFilesTest {
             assertTrue(report.contains("| a, b | 1.50 | 12345 | n/a |"), report);
             assertFalse(report.contains("1,50"), report);
             assertTrue(log.toString(StandardCharsets.UTF_8).contains("1.50"));
+        } finally {
+            Locale.setDefault(before);
+        }
+    }
+
+    /** A figure measured once per repeat: "median (min–max)" to read, min and max columns in CSV, an object in JSON. */
+    @Test
+    void spreadsReadAsMedianAndRangeAndKeepTheirSamplesInFiles() {
+        Locale before = Locale.getDefault();
+        try {
+            Locale.setDefault(Locale.GERMANY);
+            Table t = new Table("t", "name", "value").row("a", Spread.of(2.0, 1.5, 1.0)).row("b", Spread.of(7, 7, 7))
+                    .row("c", 3.25);
+            assertEquals("1.50 (1.00\u20132.00)", t.rows.get(0).get(1), "one format for the three numbers");
+            assertEquals("1.00", Table.fmt(Spread.of(1.0, 1.0, 1.001)), "the same once rounded: no range");
+            assertEquals("81200 (78900\u201383100)", Table.fmt(Spread.of(78_900, 81_200, 83_100)));
+            assertEquals("7", t.rows.get(1).get(1), "no range when min and max read the same");
+            assertEquals("name,value,value min,value max\na,1.5,1,2\nb,7,7,7\nc,3.25,3.25,3.25\n", t.toCsv());
+            @SuppressWarnings("unchecked")
+            java.util.Map<String, Object> j = (java.util.Map<String, Object>) Table.json(Spread.of(2.0, 1.5, 1.0));
+            assertEquals(1.5, j.get("median"));
+            assertEquals(1.0, j.get("min"));
+            assertEquals(2.0, j.get("max"));
+            assertEquals(3, j.get("n"));
+            assertEquals("name,value\nc,3.25\nd,4\n", new Table("u", "name", "value").row("c", 3.25)
+                    .row("d", Spread.single(4)).toCsv(), "no extra columns without spreads");
         } finally {
             Locale.setDefault(before);
         }

@@ -28,7 +28,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 class FdExhaustionTest {
 
     @ParameterizedTest
-    @EnumSource(value = Model.class, mode = EnumSource.Mode.EXCLUDE, names = "URING")
+    @EnumSource(value = Model.class, mode = EnumSource.Mode.EXCLUDE, names = {"URING", TestServers.JDK21_MODELS})
     void emfileShedsConnectionsWithoutSpinningAndRecovers(Model model) throws Exception {
         int oldLimit = Fds.openFileLimit();
         ServerConfig cfg = TestServers.quiet(model, Proto.ECHO);

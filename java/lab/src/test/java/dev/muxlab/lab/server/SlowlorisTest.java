@@ -40,7 +40,7 @@ class SlowlorisTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = Model.class, names = {"EPOLL_ET", "SIGIO", "URING"})
+    @EnumSource(value = Model.class, names = {"EPOLL_ET", "SIGIO", "URING", "NIO"})
     void slowConnectionsAreClosedAndOthersKeepBeingServed(Model model) throws Exception {
         Fds.raiseOpenFileLimit();
         try (Server s = ServerEndToEndTest.start(httpConfig(model))) {
@@ -125,9 +125,9 @@ class SlowlorisTest {
                 long slowest = Arrays.stream(closedAfter).max().orElse(-1);
                 long fastest = Arrays.stream(closedAfter).filter(v -> v >= 0).min().orElse(-1);
                 int stillOpen = (int) Arrays.stream(closedAfter).filter(v -> v < 0).count();
-                System.out.printf("slowloris: %d slow connections closed after %d..%d ms (header timeout %d ms);"
-                        + " %d normal requests served meanwhile, slowest %.1f ms; server %s%n", SLOW - stillOpen,
-                        fastest, slowest, HEADER_TIMEOUT, served.get(), maxLatencyNanos.get() / 1e6, s.stats());
+                System.out.printf("slowloris %s: %d slow connections closed after %d..%d ms (header timeout %d ms);"
+                        + " %d normal requests served meanwhile, slowest %.1f ms; server %s%n", model.cliName(),
+                        SLOW - stillOpen, fastest, slowest, HEADER_TIMEOUT, served.get(), maxLatencyNanos.get() / 1e6, s.stats());
                 assertEquals(0, stillOpen, "slow connections the server never closed");
                 assertTrue(fastest >= HEADER_TIMEOUT - 100, "closed before the header timeout: " + fastest + " ms");
                 // the sweep runs every timeout/2; plus a tick to notice, plus slack for a loaded machine
@@ -197,7 +197,7 @@ class SlowlorisTest {
      * complete request); a header block that stays incomplete is closed.
      */
     @ParameterizedTest
-    @EnumSource(value = Model.class, names = {"POLL", "EPOLL_LT", "EPOLL_ET", "SIGIO", "URING"}) // select shares poll's path
+    @EnumSource(value = Model.class, names = {"POLL", "EPOLL_LT", "EPOLL_ET", "SIGIO", "URING", "NIO"}) // select shares poll's path
     void headerTimeoutIsPerRequest(Model model) throws Exception {
         try (Server s = ServerEndToEndTest.start(httpConfig(model)); TestClient c = new TestClient(s.port())) {
             String half1 = REQ.substring(0, 10);

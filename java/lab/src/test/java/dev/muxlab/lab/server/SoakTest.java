@@ -20,7 +20,7 @@ class SoakTest {
     static final int SECONDS = Integer.getInteger("muxlab.soak.seconds", 10);
 
     @ParameterizedTest
-    @EnumSource(value = Model.class, names = {"EPOLL_ET", "EPOLL_LT", "POLL", "SIGIO", "URING"})
+    @EnumSource(value = Model.class, names = {"EPOLL_ET", "EPOLL_LT", "POLL", "SIGIO", "URING", "NIO"})
     void thousandEchoConnectionsLoseNothing(Model model) throws Exception {
         Fds.raiseOpenFileLimit();
         ServerConfig cfg = TestServers.quiet(model, Proto.ECHO);

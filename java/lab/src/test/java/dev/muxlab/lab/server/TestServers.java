@@ -6,6 +6,13 @@ import dev.muxlab.lab.Proto;
 
 /** Servers for tests: quiet, on a free loopback port. */
 public final class TestServers {
+    /**
+     * The models that need JDK 21 or later (for {@code @EnumSource(mode = EXCLUDE, names = ...)}):
+     * their tests run in the build's "jdk21-test" execution, tagged "jdk21"
+     * (VirtualThreadServerTest), the rest in the build JDK's.
+     */
+    public static final String JDK21_MODELS = "VIRTUAL";
+
     private TestServers() {
     }
 

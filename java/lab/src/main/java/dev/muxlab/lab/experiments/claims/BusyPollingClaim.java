@@ -9,7 +9,6 @@ import java.util.Set;
 import dev.muxlab.lab.experiments.models.ModelsExperiment;
 import dev.muxlab.lab.experiments.models.ModelsFigures;
 import dev.muxlab.lab.server.Model;
-import dev.muxlab.lab.verdict.Claim;
 import dev.muxlab.lab.verdict.Figures;
 import dev.muxlab.lab.verdict.Outcome;
 import dev.muxlab.lab.verdict.Spread;
@@ -21,29 +20,15 @@ import dev.muxlab.lab.verdict.Verdict;
  * idle connections against the epoll server's. Wasting means above {@value #WASTE}% of a core
  * while epoll stays under {@value #QUIET}%; under {@value #FRUGAL}% the claim does not hold.
  */
-final class BusyPollingClaim implements Claim {
+final class BusyPollingClaim extends TutorialClaim {
     static final double WASTE = 50;
     static final double QUIET = 5;
     static final double FRUGAL = 10;
 
-    @Override
-    public String statement() {
-        return "non-blocking polling without a multiplexer wastes CPU";
-    }
-
-    @Override
-    public String source() {
-        return Sources.IO_MODELS + ", 4 non-blocking IO; " + Sources.EVENT_DRIVEN + ", 非阻塞IO";
-    }
-
-    @Override
-    public String experiment() {
-        return ModelsExperiment.NAME;
-    }
-
-    @Override
-    public Set<Outcome> outcomes() {
-        return EnumSet.of(Outcome.NOT_MEASURED, Outcome.HOLDS, Outcome.DOES_NOT_HOLD, Outcome.INCONCLUSIVE);
+    BusyPollingClaim() {
+        super("non-blocking polling without a multiplexer wastes CPU",
+                Sources.IO_MODELS + ", 4 non-blocking IO; " + Sources.EVENT_DRIVEN + ", 非阻塞IO",
+                ModelsExperiment.NAME, EnumSet.of(Outcome.NOT_MEASURED, Outcome.HOLDS, Outcome.DOES_NOT_HOLD, Outcome.INCONCLUSIVE));
     }
 
     @Override

@@ -9,7 +9,6 @@ import java.util.Set;
 import dev.muxlab.Trigger;
 import dev.muxlab.lab.experiments.trigger.TriggerExperiment;
 import dev.muxlab.lab.experiments.trigger.TriggerFigures;
-import dev.muxlab.lab.verdict.Claim;
 import dev.muxlab.lab.verdict.Figures;
 import dev.muxlab.lab.verdict.Outcome;
 import dev.muxlab.lab.verdict.Spread;
@@ -21,26 +20,12 @@ import dev.muxlab.lab.verdict.Verdict;
  * the second half asks whether an ET reader that stops at a short read (and never makes the read
  * that returns EAGAIN) stalls.
  */
-final class EdgeVsLevelClaim implements Claim {
+final class EdgeVsLevelClaim extends TutorialClaim {
 
-    @Override
-    public String statement() {
-        return "ET reports changes, LT reports state; ET requires draining until EAGAIN";
-    }
-
-    @Override
-    public String source() {
-        return Sources.EVENT_DRIVEN + ", 触发方式 (trigger modes)";
-    }
-
-    @Override
-    public String experiment() {
-        return TriggerExperiment.NAME;
-    }
-
-    @Override
-    public Set<Outcome> outcomes() {
-        return EnumSet.of(Outcome.NOT_MEASURED, Outcome.HOLDS, Outcome.DEPENDS, Outcome.DOES_NOT_HOLD);
+    EdgeVsLevelClaim() {
+        super("ET reports changes, LT reports state; ET requires draining until EAGAIN",
+                Sources.EVENT_DRIVEN + ", 触发方式 (trigger modes)",
+                TriggerExperiment.NAME, EnumSet.of(Outcome.NOT_MEASURED, Outcome.HOLDS, Outcome.DEPENDS, Outcome.DOES_NOT_HOLD));
     }
 
     @Override

@@ -10,7 +10,6 @@ import java.util.Set;
 import dev.muxlab.lab.experiments.models.ModelsExperiment;
 import dev.muxlab.lab.experiments.models.ModelsFigures.CellFigure;
 import dev.muxlab.lab.server.Model;
-import dev.muxlab.lab.verdict.Claim;
 import dev.muxlab.lab.verdict.Figures;
 import dev.muxlab.lab.verdict.Outcome;
 import dev.muxlab.lab.verdict.Spread;
@@ -22,29 +21,15 @@ import dev.muxlab.lab.verdict.Verdict;
  * epoll-et against blocking at 10 connections. "Faster" means more than {@value #MARGIN}x the
  * blocking model's messages per second across every repeat; overlapping ranges are inconclusive.
  */
-final class FewConnectionsClaim implements Claim {
+final class FewConnectionsClaim extends TutorialClaim {
     static final double MARGIN = 1.1;
     static final int FEW = 10;
 
-    @Override
-    public String statement() {
-        return "with few connections, a select/epoll server is not faster than threads with blocking IO,"
-                + " and may have higher latency";
-    }
-
-    @Override
-    public String source() {
-        return Sources.MULTIPLEXING + ", point 1 (when select/epoll beats threads)";
-    }
-
-    @Override
-    public String experiment() {
-        return ModelsExperiment.NAME;
-    }
-
-    @Override
-    public Set<Outcome> outcomes() {
-        return EnumSet.of(Outcome.NOT_MEASURED, Outcome.HOLDS, Outcome.DOES_NOT_HOLD, Outcome.INCONCLUSIVE);
+    FewConnectionsClaim() {
+        super("with few connections, a select/epoll server is not faster than threads with blocking IO,"
+                + " and may have higher latency",
+                Sources.MULTIPLEXING + ", point 1 (when select/epoll beats threads)",
+                ModelsExperiment.NAME, EnumSet.of(Outcome.NOT_MEASURED, Outcome.HOLDS, Outcome.DOES_NOT_HOLD, Outcome.INCONCLUSIVE));
     }
 
     @Override

@@ -11,7 +11,6 @@ import dev.muxlab.Trigger;
 import dev.muxlab.lab.experiments.scaling.ScalingExperiment;
 import dev.muxlab.lab.experiments.scaling.ScalingFigures;
 import dev.muxlab.lab.experiments.scaling.ScalingRow;
-import dev.muxlab.lab.verdict.Claim;
 import dev.muxlab.lab.verdict.Figures;
 import dev.muxlab.lab.verdict.Outcome;
 import dev.muxlab.lab.verdict.Spread;
@@ -24,7 +23,7 @@ import dev.muxlab.lab.verdict.Verdict;
  * Linear means a slope above {@value #LINEAR} (fixed per-call costs flatten small N), flat a slope
  * below {@value #FLAT}; every comparison is against the whole min-max range of the repeats.
  */
-final class LinearCostClaim implements Claim {
+final class LinearCostClaim extends TutorialClaim {
     static final double LINEAR = 0.6;
     static final double FLAT = 0.3;
 
@@ -32,24 +31,10 @@ final class LinearCostClaim implements Claim {
     private static final ScalingRow SELECT_WIDE = ScalingRow.of(Backend.SELECT_WIDE);
     private static final ScalingRow EPOLL_LT = new ScalingRow(Backend.EPOLL, Trigger.LEVEL);
 
-    @Override
-    public String statement() {
-        return "select and poll cost grows linearly with the number of watched fds; epoll's does not";
-    }
-
-    @Override
-    public String source() {
-        return Sources.IO_MODELS + ", select/poll/epoll compared; " + Sources.MULTIPLEXING;
-    }
-
-    @Override
-    public String experiment() {
-        return ScalingExperiment.NAME;
-    }
-
-    @Override
-    public Set<Outcome> outcomes() {
-        return EnumSet.allOf(Outcome.class);
+    LinearCostClaim() {
+        super("select and poll cost grows linearly with the number of watched fds; epoll's does not",
+                Sources.IO_MODELS + ", select/poll/epoll compared; " + Sources.MULTIPLEXING,
+                ScalingExperiment.NAME, EnumSet.allOf(Outcome.class));
     }
 
     @Override

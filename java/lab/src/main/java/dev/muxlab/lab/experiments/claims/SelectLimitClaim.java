@@ -9,7 +9,6 @@ import java.util.Set;
 import dev.muxlab.Backend;
 import dev.muxlab.lab.experiments.fdlimit.FdLimitExperiment;
 import dev.muxlab.lab.experiments.fdlimit.FdLimitFigures;
-import dev.muxlab.lab.verdict.Claim;
 import dev.muxlab.lab.verdict.Figures;
 import dev.muxlab.lab.verdict.Outcome;
 import dev.muxlab.lab.verdict.Spread;
@@ -20,26 +19,12 @@ import dev.muxlab.lab.verdict.Verdict;
  * FD_SETSIZE refusing the next fd, or the process's fd limit first) and how far the wide select,
  * with caller-sized bitmaps, got on the same kernel.
  */
-final class SelectLimitClaim implements Claim {
+final class SelectLimitClaim extends TutorialClaim {
 
-    @Override
-    public String statement() {
-        return "select can watch at most 1024 fds";
-    }
-
-    @Override
-    public String source() {
-        return Sources.IO_MODELS + ", select/poll/epoll compared; " + Sources.ASYNC_IO + ", 一、事件驱动与异步IO";
-    }
-
-    @Override
-    public String experiment() {
-        return FdLimitExperiment.NAME;
-    }
-
-    @Override
-    public Set<Outcome> outcomes() {
-        return EnumSet.allOf(Outcome.class);
+    SelectLimitClaim() {
+        super("select can watch at most 1024 fds",
+                Sources.IO_MODELS + ", select/poll/epoll compared; " + Sources.ASYNC_IO + ", 一、事件驱动与异步IO",
+                FdLimitExperiment.NAME, EnumSet.allOf(Outcome.class));
     }
 
     @Override

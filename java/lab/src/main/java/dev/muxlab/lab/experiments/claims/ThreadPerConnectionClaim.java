@@ -11,7 +11,6 @@ import java.util.Set;
 import dev.muxlab.lab.experiments.models.ModelsExperiment;
 import dev.muxlab.lab.experiments.models.ModelsFigures.CellFigure;
 import dev.muxlab.lab.server.Model;
-import dev.muxlab.lab.verdict.Claim;
 import dev.muxlab.lab.verdict.Figures;
 import dev.muxlab.lab.verdict.Outcome;
 import dev.muxlab.lab.verdict.Spread;
@@ -26,38 +25,19 @@ import dev.muxlab.lab.verdict.Verdict;
  * split between the two is "depends". The model is a parameter, so the same test judges platform
  * threads and virtual threads.
  */
-final class ThreadPerConnectionClaim implements Claim {
+final class ThreadPerConnectionClaim extends TutorialClaim {
     static final double HEAVY = 2.0;
     static final double LIGHT = 1.5;
     static final double SLOWER = 0.9;
     static final List<Integer> COUNTS = List.of(10_000, 1_000);
 
     private final Model model;
-    private final String what;
 
     ThreadPerConnectionClaim(Model model, String what) {
+        super("thread-per-connection does not scale to thousands of connections (memory, threads)" + what,
+                Sources.MUX_AND_LOCAL + ", 二 (IO multiplexing); " + Sources.MULTIPLEXING,
+                ModelsExperiment.NAME, EnumSet.allOf(Outcome.class));
         this.model = model;
-        this.what = what;
-    }
-
-    @Override
-    public String statement() {
-        return "thread-per-connection does not scale to thousands of connections (memory, threads)" + what;
-    }
-
-    @Override
-    public String source() {
-        return Sources.MUX_AND_LOCAL + ", 二 (IO multiplexing); " + Sources.MULTIPLEXING;
-    }
-
-    @Override
-    public String experiment() {
-        return ModelsExperiment.NAME;
-    }
-
-    @Override
-    public Set<Outcome> outcomes() {
-        return EnumSet.allOf(Outcome.class);
     }
 
     @Override

@@ -9,7 +9,6 @@ import java.util.Set;
 import dev.muxlab.lab.experiments.models.ModelsExperiment;
 import dev.muxlab.lab.experiments.models.ModelsFigures.CellFigure;
 import dev.muxlab.lab.server.Model;
-import dev.muxlab.lab.verdict.Claim;
 import dev.muxlab.lab.verdict.Figures;
 import dev.muxlab.lab.verdict.Outcome;
 import dev.muxlab.lab.verdict.Spread;
@@ -23,29 +22,15 @@ import dev.muxlab.lab.verdict.Verdict;
  * {@value #LOADED}. One extra call is an excess of at least {@value #EXTRA}; under
  * {@value #NONE} there is none.
  */
-final class TwoSyscallsClaim implements Claim {
+final class TwoSyscallsClaim extends TutorialClaim {
     static final double EXTRA = 0.8;
     static final double NONE = 0.5;
     static final int LOADED = 100;
 
-    @Override
-    public String statement() {
-        return "a multiplexing server needs two syscalls to read where blocking IO needs one";
-    }
-
-    @Override
-    public String source() {
-        return Sources.IO_MODELS + ", 5 IO multiplexing; " + Sources.MUX_AND_LOCAL + ", 二 (IO multiplexing)";
-    }
-
-    @Override
-    public String experiment() {
-        return ModelsExperiment.NAME;
-    }
-
-    @Override
-    public Set<Outcome> outcomes() {
-        return EnumSet.allOf(Outcome.class);
+    TwoSyscallsClaim() {
+        super("a multiplexing server needs two syscalls to read where blocking IO needs one",
+                Sources.IO_MODELS + ", 5 IO multiplexing; " + Sources.MUX_AND_LOCAL + ", 二 (IO multiplexing)",
+                ModelsExperiment.NAME, EnumSet.allOf(Outcome.class));
     }
 
     @Override

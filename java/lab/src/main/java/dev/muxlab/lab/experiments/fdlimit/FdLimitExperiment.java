@@ -2,7 +2,9 @@ package dev.muxlab.lab.experiments.fdlimit;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.stream.Stream;
@@ -52,16 +54,16 @@ public final class FdLimitExperiment implements Experiment {
     @Override
     public String guide() {
         return "First table: after raising the soft RLIMIT_NOFILE to the hard limit, eventfds are opened one by one"
-                + " (so their numbers rise) and registered for READ until the backend or the kernel refuses. Classic"
-                + " select stops at fd 1024 (glibc's FD_SETSIZE is a limit on fd numbers, not on how many fds); wide"
-                + " select, poll and epoll go on until opening the next fd fails with EMFILE at the fd limit. Second"
-                + " table: one await with timeout 0 over 10 registered fds (one ready), once with fd numbers near 10"
-                + " and once near the limit. Wide select's time grows with the highest fd number (it hands the kernel"
-                + " bitmaps that long), while poll and epoll cost the same for both sets.";
+                + " (so their numbers rise) and registered for READ until the backend or the kernel refuses, and why"
+                + " each sweep stopped. Second table: one await with timeout 0 over 10 registered fds (one ready),"
+                + " once with fd numbers near 10 and once near the limit, to tell a cost that follows the highest fd"
+                + " number from one that follows the number of fds. Background: glibc's FD_SETSIZE (1024) limits fd"
+                + " numbers, not how many fds; a select with caller-sized bitmaps (wide select), poll and epoll have"
+                + " no such limit and are bounded by RLIMIT_NOFILE.";
     }
 
-    /** What one sweep found. */
-    record Sweep(Backend backend, int count, int maxFd, String stoppedBecause, double millis) {
+    /** What one sweep found; {@code stop} is one of the STOP_ codes of {@link FdLimitFigures}. */
+    record Sweep(Backend backend, int count, int maxFd, int stop, String stoppedBecause, double millis) {
     }
 
     /** One timed configuration: a backend awaiting fds numbered near 10, or ({@code high}) near the limit. */
@@ -113,9 +115,11 @@ public final class FdLimitExperiment implements Experiment {
             t.row(s.backend().id(), s.count(), s.maxFd(), s.stoppedBecause(), s.millis());
             r.figure(FdLimitFigures.count(s.backend()), s.count());
             r.figure(FdLimitFigures.maxFd(s.backend()), s.maxFd());
+            r.figure(FdLimitFigures.stop(s.backend()), s.stop());
         }
-        t.note("Each multiplexer also holds its own wakeup eventfd (and epoll its epoll fd), and the JVM had "
-                + "some fds open already, so the count is a little below the highest fd + 1.");
+        t.note(stopsMeasured(sweeps) + " Background: each multiplexer also holds its own wakeup eventfd (and epoll"
+                + " its epoll fd), and the JVM had some fds open already, so the count is a little below the highest"
+                + " fd + 1.");
         Sweep sel = find(sweeps, Backend.SELECT);
         if (sel != null) {
             r.summary("select (glibc fd_set) highest fd", sel.maxFd() + " (" + sel.stoppedBecause() + ")");
@@ -126,10 +130,10 @@ public final class FdLimitExperiment implements Experiment {
             r.summary(big.backend().id() + " fds registered", big.count() + " of limit " + rlimit + " ("
                     + big.stoppedBecause() + ")");
         }
-        if (sel != null && sel.stoppedBecause().startsWith("FD_SETSIZE")) {
-            r.paragraph("Classic select refused fd " + (sel.maxFd() + 1) + " with " + sel.count()
-                    + " fds registered: FD_SETSIZE limits the fd number, so a process with many fds open cannot"
-                    + " select even one new fd once the numbers pass 1023.");
+        if (sel != null && sel.stop() == FdLimitFigures.STOP_FD_SETSIZE) {
+            r.paragraph("Measured: classic select refused fd " + (sel.maxFd() + 1) + " with " + sel.count()
+                    + " fds registered. Background: FD_SETSIZE limits the fd number, so a process with many fds open"
+                    + " cannot select even one new fd once the numbers pass 1023.");
         }
     }
 
@@ -145,10 +149,10 @@ public final class FdLimitExperiment implements Experiment {
                     tm.nsPerAwait(), tm.high() ? Table.fmt(tm.nsPerAwait() / low) + "x" : "");
             r.figure(FdLimitFigures.awaitNs(tm.backend(), tm.high()), tm.nsPerAwait());
         }
-        t.note("Median of several batches of awaits; the same " + TIMED_FDS + " fds per row pair, one of them an "
-                + "eventfd with a non-zero counter (always readable). Wide select passes bitmaps up to the highest "
-                + "fd to the kernel on every call; poll passes the " + (TIMED_FDS + 1) + " pollfd entries and epoll "
-                + "passes nothing, so their cost does not depend on the fd numbers.");
+        t.note("Median of several batches of awaits; the same " + TIMED_FDS + " fds per row pair, one of them an"
+                + " eventfd with a non-zero counter (always readable). " + ratiosMeasured(timings) + " Background:"
+                + " select passes bitmaps up to the highest fd to the kernel on every call, poll passes one pollfd"
+                + " entry per watched fd and epoll passes none.");
         Timing wl = findTiming(timings, Backend.SELECT_WIDE, false);
         Timing wh = findTiming(timings, Backend.SELECT_WIDE, true);
         if (wl != null && wh != null) {
@@ -163,11 +167,45 @@ public final class FdLimitExperiment implements Experiment {
                     + " ns/await");
         }
         if (wl != null && wh != null) {
-            r.paragraph("Wide select took " + Table.fmt(wl.nsPerAwait()) + " ns per await over fds " + wl.fds()[0] + ".."
-                    + wl.fds()[TIMED_FDS - 1] + " and " + Table.fmt(wh.nsPerAwait()) + " ns over fds " + wh.fds()[0]
-                    + ".." + wh.fds()[TIMED_FDS - 1] + ": the same number of fds, but select's cost follows nfds, the"
-                    + " highest fd + 1.");
+            r.paragraph("Measured: wide select took " + Table.fmt(wl.nsPerAwait()) + " ns per await over fds "
+                    + wl.fds()[0] + ".." + wl.fds()[TIMED_FDS - 1] + " and " + Table.fmt(wh.nsPerAwait())
+                    + " ns over fds " + wh.fds()[0] + ".." + wh.fds()[TIMED_FDS - 1] + ": the same number of fds, "
+                    + Table.fmt(wh.nsPerAwait() / wl.nsPerAwait()) + "x the time.");
         }
+    }
+
+    /** One sentence on why each backend's sweep stopped, grouped by reason, from the sweeps. */
+    static String stopsMeasured(List<Sweep> sweeps) {
+        Map<String, List<String>> byReason = new LinkedHashMap<>();
+        for (Sweep s : sweeps) {
+            String reason = switch (s.stop()) {
+                case FdLimitFigures.STOP_FD_SETSIZE -> "at glibc's FD_SETSIZE (fd " + (s.maxFd() + 1) + " refused)";
+                case FdLimitFigures.STOP_FD_LIMIT -> "at the fd limit (the next fd could not be opened)";
+                case FdLimitFigures.STOP_CAP -> "at this mode's cap on registrations, before any limit";
+                default -> "on another error (see the table)";
+            };
+            byReason.computeIfAbsent(reason, k -> new ArrayList<>()).add(s.backend().id() + " (highest fd "
+                    + s.maxFd() + ")");
+        }
+        if (byReason.isEmpty()) {
+            return "No backend was swept.";
+        }
+        List<String> parts = new ArrayList<>();
+        byReason.forEach((reason, backends) -> parts.add(String.join(", ", backends) + " stopped " + reason));
+        return "Measured: " + String.join("; ", parts) + ".";
+    }
+
+    /** One sentence with each backend's high/low ratio, from the timings. */
+    static String ratiosMeasured(List<Timing> timings) {
+        List<String> parts = new ArrayList<>();
+        for (Timing hi : timings) {
+            Timing lo = hi.high() ? findTiming(timings, hi.backend(), false) : null;
+            if (lo != null) {
+                parts.add(hi.backend().id() + " " + Table.fmt(hi.nsPerAwait() / lo.nsPerAwait()) + "x");
+            }
+        }
+        return parts.isEmpty() ? "" : "Measured, high fd numbers over low: " + String.join(", ", parts)
+                + " (1x: the cost does not follow the fd numbers).";
     }
 
     /**
@@ -237,7 +275,19 @@ public final class FdLimitExperiment implements Experiment {
         double ms = (System.nanoTime() - t0) / 1e6;
         String why = capped ? "stopped: " + (cap == QUICK_CAP ? "quick-mode" : "full-mode") + " cap (" + cap + " fds)"
                 : stopReason(registerError, refusedFd, openError, rlimit);
-        return new Sweep(backend, count, maxFd, why, ms);
+        return new Sweep(backend, count, maxFd, capped ? FdLimitFigures.STOP_CAP : stopCode(registerError, openError),
+                why, ms);
+    }
+
+    /** The STOP_ code of a sweep that was not capped. */
+    static int stopCode(NativeException registerError, NativeException openError) {
+        if (registerError instanceof FdSetSizeException) {
+            return FdLimitFigures.STOP_FD_SETSIZE;
+        }
+        if (registerError == null && openError != null && (openError.is(Errno.EMFILE) || openError.is(Errno.ENFILE))) {
+            return FdLimitFigures.STOP_FD_LIMIT;
+        }
+        return FdLimitFigures.STOP_OTHER;
     }
 
     /** Why a sweep stopped: the backend refused an fd, or opening the next one failed. */
@@ -251,6 +301,9 @@ public final class FdLimitExperiment implements Experiment {
         }
         if (openError != null && openError.is(Errno.EMFILE)) {
             return "EMFILE at the rlimit (" + rlimit + ") opening the next fd";
+        }
+        if (openError != null && openError.is(Errno.ENFILE)) {
+            return "ENFILE (the system-wide file limit) opening the next fd";
         }
         return openError != null ? openError.errnoName() + " opening the next fd" : "unknown";
     }

@@ -32,6 +32,8 @@ final class ModelsChild implements AutoCloseable {
     static final String QUEUED = "queued";
     static final String REJECTED_FD_SETSIZE = "rejected_fd_setsize";
     static final String ACCEPT_FD_LIMIT = "accept_fd_limit";
+    static final String AWAITS = "awaits";
+    static final String BYTES_OUT = "bytes_out";
 
     final Model model;
     final Process process;
@@ -69,10 +71,14 @@ final class ModelsChild implements AutoCloseable {
         this.errFile = errFile;
     }
 
+    /** How often the child prints its counters (a "stats" line), for the per-window awaits. */
+    static final String STATS_INTERVAL = "50ms";
+
     /** The arguments of the child's {@code muxlab} command line for a model, by its CLI name. */
     static List<String> serveArgs(String model) {
         return List.of("serve", "--model", model, "--proto", "echo", "--port", "0", "--quiet", "--idle-timeout", "0",
-                "--max-connections", Integer.toString(ModelsExperiment.MAX_CONNECTIONS), "--format", "json");
+                "--max-connections", Integer.toString(ModelsExperiment.MAX_CONNECTIONS), "--format", "json",
+                "--stats-interval", STATS_INTERVAL);
     }
 
     /** The arguments for a model: the threadpool's size is given, so the report's worker count holds. */
@@ -254,6 +260,194 @@ final class ModelsChild implements AutoCloseable {
 
     boolean alive() {
         return process.isAlive();
+    }
+
+    /** One "stats" line of the child: when this JVM read it, and the server's counters then. */
+    record CounterSample(long nanos, Map<String, Long> stats) {
+        /** A counter, -1 if the server did not report it. */
+        long get(String name) {
+            Long v = stats.get(name);
+            return v == null ? -1 : v;
+        }
+
+        long awaits() {
+            return get(AWAITS);
+        }
+
+        long bytesOut() {
+            return get(BYTES_OUT);
+        }
+    }
+
+    /**
+     * What the server counted between the first and the last of these samples (counters present
+     * in both), or null with fewer than two.
+     */
+    static Counters delta(List<CounterSample> samples) {
+        if (samples.size() < 2) {
+            return null;
+        }
+        Map<String, Long> first = samples.get(0).stats();
+        Map<String, Long> last = samples.get(samples.size() - 1).stats();
+        Map<String, Long> d = new LinkedHashMap<>();
+        last.forEach((k, v) -> {
+            Long f = first.get(k);
+            if (f != null) {
+                d.put(k, v - f);
+            }
+        });
+        return new Counters(Map.copyOf(d));
+    }
+
+    /** Starts collecting the child's "stats" lines (every {@value #STATS_INTERVAL}) as they are printed. */
+    CounterSampler sampleCounters() {
+        return new CounterSampler(outFile);
+    }
+
+    /**
+     * Reads the lines the child appends to its output file every 10 ms on a daemon thread, and
+     * keeps the counters of each "stats" line with the time it was read (at most 10 ms after it
+     * was written, plus the file system's delay). The first sample is the last "stats" line printed
+     * before the sampler started, the baseline of what the server counts from then on.
+     */
+    static final class CounterSampler implements AutoCloseable {
+        private final Path file;
+        private final List<CounterSample> samples = new ArrayList<>();
+        private final Thread thread;
+        private final StringBuilder partial = new StringBuilder();
+        private long position;
+        private volatile boolean stop;
+
+        CounterSampler(Path file) {
+            this.file = file;
+            long now = System.nanoTime();
+            byte[] bytes;
+            try {
+                bytes = Files.readAllBytes(file);
+            } catch (IOException e) {
+                bytes = new byte[0];
+            }
+            int end = bytes.length;
+            while (end > 0 && bytes[end - 1] != '\n') {
+                end--; // a line still being written is read whole by the first poll
+            }
+            this.position = end;
+            CounterSample baseline = null;
+            for (String line : new String(bytes, 0, end, StandardCharsets.UTF_8).split("\n")) {
+                CounterSample c = parse(now, line);
+                baseline = c != null ? c : baseline;
+            }
+            if (baseline != null) {
+                samples.add(baseline);
+            }
+            this.thread = new Thread(this::loop, "muxlab-serve-counters");
+            this.thread.setDaemon(true);
+            this.thread.start();
+        }
+
+        private void loop() {
+            while (!stop) {
+                poll();
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }
+
+        private void poll() {
+            long now = System.nanoTime();
+            String text;
+            try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(file.toFile(), "r")) {
+                long len = f.length();
+                if (len <= position) {
+                    return;
+                }
+                byte[] b = new byte[(int) Math.min(len - position, 1 << 20)];
+                f.seek(position);
+                f.readFully(b);
+                position += b.length;
+                text = new String(b, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                return;
+            }
+            partial.append(text);
+            int nl;
+            while ((nl = partial.indexOf("\n")) >= 0) {
+                String line = partial.substring(0, nl);
+                partial.delete(0, nl + 1);
+                CounterSample s = parse(now, line);
+                if (s != null) {
+                    synchronized (samples) {
+                        samples.add(s);
+                    }
+                }
+            }
+        }
+
+        /** Stops reading (after one last read) and returns the samples in time order. */
+        List<CounterSample> finish() {
+            stop = true;
+            thread.interrupt();
+            try {
+                thread.join(2_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            poll();
+            synchronized (samples) {
+                return List.copyOf(samples);
+            }
+        }
+
+        @Override
+        public void close() {
+            stop = true;
+            thread.interrupt();
+        }
+    }
+
+    /** The counters of a "stats" line read at {@code nanos}; null for any other line. */
+    static CounterSample parse(long nanos, String line) {
+        JsonNode ev;
+        try {
+            ev = Json.tree(line);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+        if (ev == null || !ev.path("event").asText().equals("stats")) {
+            return null;
+        }
+        Map<String, Long> stats = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonNode> c : ev.path("stats").properties()) {
+            if (c.getValue().isIntegralNumber()) {
+                stats.put(c.getKey(), c.getValue().longValue());
+            }
+        }
+        return new CounterSample(nanos, Map.copyOf(stats));
+    }
+
+    /** A counter at {@code nanos}, interpolated linearly between the samples around it; NaN if unknown. */
+    static double counterAt(List<CounterSample> samples, long nanos, java.util.function.ToLongFunction<CounterSample> f) {
+        if (samples.isEmpty()) {
+            return Double.NaN;
+        }
+        CounterSample prev = samples.get(0);
+        if (nanos <= prev.nanos()) {
+            return f.applyAsLong(prev) < 0 ? Double.NaN : f.applyAsLong(prev);
+        }
+        for (CounterSample s : samples) {
+            if (s.nanos() >= nanos) {
+                double span = s.nanos() - prev.nanos();
+                double x = span <= 0 ? 1 : (nanos - prev.nanos()) / span;
+                long a = f.applyAsLong(prev);
+                long b = f.applyAsLong(s);
+                return a < 0 || b < 0 ? Double.NaN : a + x * (b - a);
+            }
+            prev = s;
+        }
+        return f.applyAsLong(prev) < 0 ? Double.NaN : f.applyAsLong(prev);
     }
 
     /** The child's stderr so far, last lines. */

@@ -23,6 +23,7 @@ import dev.muxlab.lab.proc.ProcStrace;
 import dev.muxlab.lab.report.Experiment;
 import dev.muxlab.lab.report.ExperimentContext;
 import dev.muxlab.lab.report.ExperimentResult;
+import dev.muxlab.lab.report.Repeats;
 import dev.muxlab.lab.report.Table;
 import dev.muxlab.lab.server.Model;
 
@@ -65,10 +66,11 @@ public final class ModelsExperiment implements Experiment {
 
     @Override
     public String guide() {
-        return "Each server model (blocking thread-per-connection, threadpool of 8, nonblocking busy polling, and"
-                + " reactors on select, poll, epoll LT and ET) runs as an echo server in a child JVM with default JVM"
-                + " options; the load generator in this JVM keeps one 64-byte message in flight per connection (closed"
-                + " loop) at 10, 100, 1,000 and 10,000 connections (quick: 10 and 100, plus 1,000 for epoll-et). Server"
+        return "Each server model (" + Model.allowed() + "; the threadpool with 8 workers) runs as an echo server in"
+                + " a child JVM with default JVM options; the load generator in this JVM keeps one 64-byte message in"
+                + " flight per connection (closed loop) at 1, 10, 100, 1,000 and 10,000 connections (quick: 1, 10 and"
+                + " 100, plus 1,000 for epoll-et). Every cell runs " + ExperimentContext.FULL_REPEATS + " times (quick:"
+                + " once), the repeats in turn over all cells; tables show the median and the min\u2013max. Server"
                 + " CPU seconds are utime + stime of the child over the measured window (so 2 s of one busy core is"
                 + " 2 CPU s); threads and RSS are read from /proc at the end of the window with every connection open."
                 + " The load generator and the server share this machine's cores, so throughput is a property of the"
@@ -85,10 +87,28 @@ public final class ModelsExperiment implements Experiment {
         return backends.isEmpty() || Arrays.stream(Model.values()).anyMatch(m -> backends.contains(m.backend()));
     }
 
-    /** One measured (or skipped) cell of the main table. */
+    /** One cell of the main table (a model at a connection count): its repeats, or why it was skipped. */
     static final class Cell {
         final Model model;
         final int connections;
+        /** Why the cell was not measured ("n/a: ..."), or null. */
+        String skipped;
+        /** One measurement per repeat, in the order they ran. */
+        final List<Run> runs = new ArrayList<>();
+
+        Cell(Model model, int connections) {
+            this.model = model;
+            this.connections = connections;
+        }
+
+        /** The runs in which connections were established, the ones the figures come from. */
+        List<Run> measured() {
+            return runs.stream().filter(Run::measured).toList();
+        }
+    }
+
+    /** One repeat of a cell. */
+    static final class Run {
         LoadResult load;
         double cpuSeconds = Double.NaN;
         int threads = -1;
@@ -97,15 +117,14 @@ public final class ModelsExperiment implements Experiment {
         double rssMb = Double.NaN;
         /** read-type + write-type system calls of the server per message, untraced (/proc/PID/io). */
         double rwPerMessage = Double.NaN;
-        /** Why the cell was not measured ("n/a: ..."), or null. */
-        String skipped;
+        /** The server's readiness waits per echoed message over the window, from its own counters. */
+        double waitsPerMessage = Double.NaN;
         String failure;
-        /** The server's counters from its stopped event (full mode: this cell's child only), or null. */
+        /** What the server counted during this run (its counter lines before and after), or null. */
         ModelsChild.Counters serverStats;
 
-        Cell(Model model, int connections) {
-            this.model = model;
-            this.connections = connections;
+        boolean measured() {
+            return load != null && load.connectionsEstablished > 0;
         }
     }
 
@@ -163,60 +182,68 @@ public final class ModelsExperiment implements Experiment {
         ProcStats.clockTicksPerSecond();
         double[] loadBefore = ProcStats.loadAverage();
         Results out = new Results();
-        ctx.progress("models: " + plan.models().size() + " server models", plan.steps(), step -> {
-            for (Model m : plan.models()) {
-                measureModel(ctx, plan, m, env, out, step);
+        for (Model m : plan.models()) {
+            for (int c : plan.connections(m)) {
+                Cell cell = new Cell(m, c);
+                cell.skipped = skipReason(m, c, env);
+                out.cells.add(cell);
             }
-        });
+        }
+        ctx.progress("models: " + plan.models().size() + " server models x " + Repeats.plural(plan.repeats(), "repeat"),
+                plan.steps(), step -> {
+                    for (int rep = 0; rep < plan.repeats(); rep++) {
+                        for (Model m : plan.models()) {
+                            measureModel(ctx, plan, m, rep, env, out, step);
+                        }
+                    }
+                });
         double[] loadAfter = ProcStats.loadAverage();
 
         ExperimentResult r = new ExperimentResult(name(), title());
         new ModelsReport(ctx, r, plan, env).write(out);
         if (loadBefore != null && loadAfter != null) {
-            r.paragraph(String.format(Locale.ROOT, "Machine load while this ran: 1-minute load average %.2f before and"
-                    + " %.2f after, on %d CPUs (this experiment itself keeps about 2 busy). A load well above that means"
-                    + " other work shared the CPUs and the numbers are noisier.", loadBefore[0], loadAfter[0],
-                    Runtime.getRuntime().availableProcessors()));
+            r.paragraph(String.format(Locale.ROOT, "Measured: 1-minute load average %.2f before and %.2f after this"
+                    + " experiment, on %d CPUs. Background: the experiment itself keeps about 2 CPUs busy (server and"
+                    + " load generator); a load well above that means other work shared the CPUs and the numbers are"
+                    + " noisier.", loadBefore[0], loadAfter[0], Runtime.getRuntime().availableProcessors()));
             r.figure(ModelsFigures.LOADAVG_BEFORE, loadBefore[0]).figure(ModelsFigures.LOADAVG_AFTER, loadAfter[0]);
         }
         return r;
     }
 
     /**
-     * Every cell of one model, on one server JVM (quick mode) or a fresh one per cell (full mode),
-     * plus its idle and strace measurements on the server of its first cell.
+     * One repeat of every cell of one model, in increasing connection counts on one server JVM
+     * (each repeat starts a fresh one); in the first repeat also its idle and strace measurements,
+     * on the server after its first cell. The repeats go round all models before a cell runs again.
      */
-    private static void measureModel(ExperimentContext ctx, ModelsPlan plan, Model m, Env env, Results out,
+    private static void measureModel(ExperimentContext ctx, ModelsPlan plan, Model m, int rep, Env env, Results out,
             ExperimentContext.Step step) throws IOException, InterruptedException {
         ModelsChild child = null;
         try {
-            for (int c : plan.connections(m)) {
-                step.message(m.cliName() + " x " + c);
-                Cell cell = new Cell(m, c);
-                out.cells.add(cell);
-                cell.skipped = skipReason(m, c, env);
+            for (Cell cell : out.cells) {
+                if (cell.model != m) {
+                    continue;
+                }
+                step.message((rep + 1) + "/" + plan.repeats() + " " + m.cliName() + " x " + cell.connections);
                 if (cell.skipped != null) {
                     step.step();
                     continue;
                 }
-                child = measureCell(ctx, child, cell, plan.timing());
+                Run run = new Run();
+                cell.runs.add(run);
+                child = measureCell(ctx, child, cell, run, plan.timing());
                 step.step();
-                if (c == plan.connections(m).get(0) && child != null && child.alive()) {
+                if (rep == 0 && cell.connections == plan.connections(m).get(0) && child != null && child.alive()) {
                     measureExtras(plan, child, env, out, step);
-                }
-                if (!plan.quick() && child != null) {
-                    // full mode: a fresh JVM per cell, so RSS and threads are this cell's alone
-                    cell.serverStats = child.stop();
-                    child = null;
                 }
             }
         } finally {
             if (child != null) {
-                ModelsChild.Counters stats = child.stop();
-                if (!out.cells.isEmpty()) {
-                    out.cells.get(out.cells.size() - 1).serverStats = stats;
-                }
+                child.stop();
             }
+        }
+        if (rep > 0) {
+            return;
         }
         // the idle and strace steps of a model whose first cell had no running server
         if (!out.idles.containsKey(m) && plan.measuresIdle(m)) {
@@ -246,7 +273,7 @@ public final class ModelsExperiment implements Experiment {
      * Measures one cell on the model's server, starting one if there is none (or the last one
      * died); a failure is the cell's, not the experiment's. Returns the server, or null.
      */
-    private static ModelsChild measureCell(ExperimentContext ctx, ModelsChild child, Cell cell,
+    private static ModelsChild measureCell(ExperimentContext ctx, ModelsChild child, Cell cell, Run run,
             ModelsPlan.Timing tm) throws InterruptedIOException {
         try {
             if (child != null && !child.alive()) {
@@ -256,12 +283,12 @@ public final class ModelsExperiment implements Experiment {
             if (child == null) {
                 child = ModelsChild.start(cell.model, 30_000);
             }
-            measure(child, cell, tm);
+            measure(child, cell, run, tm);
         } catch (InterruptedIOException e) {
             throw e;
         } catch (IOException | RuntimeException e) {
-            cell.failure = "failed: " + e.getMessage();
-            ctx.log.println("  models: " + cell.model.cliName() + " x " + cell.connections + " " + cell.failure);
+            run.failure = "failed: " + e.getMessage();
+            ctx.log.println("  models: " + cell.model.cliName() + " x " + cell.connections + " " + run.failure);
         }
         return child;
     }
@@ -306,41 +333,64 @@ public final class ModelsExperiment implements Experiment {
         return lc;
     }
 
-    /** The main measurement: load for warmup + duration, the child's /proc sampled every 20 ms. */
-    private static void measure(ModelsChild child, Cell cell, ModelsPlan.Timing tm) throws IOException {
-        LoadConfig lc = loadConfig(child.port, cell.connections, tm.warmup(), tm.duration());
+    /**
+     * The main measurement: load for warmup + duration, the child's /proc sampled every 20 ms and
+     * its counters read as it prints them, so that CPU, system calls and waits cover the measured
+     * window only.
+     */
+    private static void measure(ModelsChild child, Cell cell, Run run, ModelsPlan.Timing tm) throws IOException {
+        long warmup = tm.warmup(cell.connections);
+        LoadConfig lc = loadConfig(child.port, cell.connections, warmup, tm.duration());
         ProcStats.Sampler sampler = new ProcStats.Sampler(child.pid, 20);
+        ModelsChild.CounterSampler counters = child.sampleCounters();
         LoadResult lr;
         long t0 = System.nanoTime();
         try {
             lr = LoadGenerator.run(lc);
         } finally {
             sampler.close();
+            counters.close();
         }
         List<ProcStats.Sample> samples = sampler.finish();
-        cell.load = lr;
+        List<ModelsChild.CounterSample> stats = counters.finish();
+        run.load = lr;
         if (lr.connectionsEstablished == 0) {
-            cell.failure = "failed: " + lr.failureReason() + (child.alive() ? "" : "; server: " + child.errTail());
+            run.failure = "failed: " + lr.failureReason() + (child.alive() ? "" : "; server: " + child.errTail());
             return;
         }
-        long windowStart = t0 + (lr.connectMillis + tm.warmup()) * 1_000_000L;
+        long windowStart = t0 + (lr.connectMillis + warmup) * 1_000_000L;
         long windowEnd = windowStart + tm.duration() * 1_000_000L;
         double ticks = ProcStats.ticksAt(samples, windowEnd) - ProcStats.ticksAt(samples, windowStart);
-        cell.cpuSeconds = ticks / ProcStats.clockTicksPerSecond();
+        run.cpuSeconds = ticks / ProcStats.clockTicksPerSecond();
         double rw = ProcStats.valueAt(samples, windowEnd, ModelsExperiment::readsAndWrites)
                 - ProcStats.valueAt(samples, windowStart, ModelsExperiment::readsAndWrites);
-        cell.rwPerMessage = lr.messages > 0 ? rw / lr.messages : Double.NaN;
+        run.rwPerMessage = lr.messages > 0 ? rw / lr.messages : Double.NaN;
+        run.waitsPerMessage = waitsPerMessage(stats, windowStart, windowEnd);
+        run.serverStats = ModelsChild.delta(stats);
         ProcStats.Sample end = ProcStats.lastAtOrBefore(samples, windowEnd);
         for (ProcStats.Sample x : samples) {
-            cell.threadsMax = Math.max(cell.threadsMax, x.threads());
+            run.threadsMax = Math.max(run.threadsMax, x.threads());
         }
         if (end != null) {
-            cell.threads = end.threads();
-            cell.rssMb = end.rssKb() < 0 ? Double.NaN : end.rssKb() / 1024.0;
+            run.threads = end.threads();
+            run.rssMb = end.rssKb() < 0 ? Double.NaN : end.rssKb() / 1024.0;
         }
         if (samples.isEmpty() && sampler.failure() != null) {
-            cell.failure = "cannot read /proc/" + child.pid + ": " + sampler.failure().getMessage();
+            run.failure = "cannot read /proc/" + child.pid + ": " + sampler.failure().getMessage();
         }
+    }
+
+    /**
+     * The server's awaits over the window divided by the messages it echoed in it (bytes out over
+     * the message size), both from the same counter lines, so that the ratio does not depend on
+     * when exactly the lines were read; NaN without two readings that bracket some echoed bytes.
+     */
+    static double waitsPerMessage(List<ModelsChild.CounterSample> stats, long windowStart, long windowEnd) {
+        double awaits = ModelsChild.counterAt(stats, windowEnd, ModelsChild.CounterSample::awaits)
+                - ModelsChild.counterAt(stats, windowStart, ModelsChild.CounterSample::awaits);
+        double bytes = ModelsChild.counterAt(stats, windowEnd, ModelsChild.CounterSample::bytesOut)
+                - ModelsChild.counterAt(stats, windowStart, ModelsChild.CounterSample::bytesOut);
+        return bytes >= SIZE ? awaits / (bytes / SIZE) : Double.NaN;
     }
 
     /** syscr + syscw of a sample, -1 if unknown. */

@@ -11,12 +11,16 @@ import dev.muxlab.lab.server.Model;
 
 /**
  * What the models experiment measures, decided before anything runs: the models the filters let
- * through, in a fixed order, the connection counts each runs at, and whether its idle CPU and its
- * system calls are measured. Full mode: 10, 100, 1,000 and 10,000 connections and every extra;
- * quick mode: 10 and 100 (plus 1,000 for epoll-et), idle CPU and strace for a few models.
+ * through, in a fixed order, the connection counts each runs at, how many times each cell is
+ * repeated, and whether its idle CPU and its system calls are measured. Full mode: 1, 10, 100,
+ * 1,000 and 10,000 connections, 3 repeats, every extra; quick mode: 1, 10 and 100 (plus 1,000 for
+ * epoll-et), one repeat, idle CPU and strace for a few models.
  */
-record ModelsPlan(List<Model> models, boolean quick) {
-    static final List<Integer> CONNECTIONS = List.of(10, 100, 1_000, 10_000);
+record ModelsPlan(List<Model> models, boolean quick, int repeats) {
+    static final List<Integer> CONNECTIONS = List.of(1, 10, 100, 1_000, 10_000);
+    static final List<Integer> QUICK_CONNECTIONS = List.of(1, 10, 100);
+    /** The connection count the idle and strace measurements run on the server of (its first cell's). */
+    static final int EXTRAS_AFTER = 1;
     /** Models whose idle CPU quick mode measures (full mode measures every model). */
     static final Set<Model> IDLE_QUICK = EnumSet.of(Model.BLOCKING, Model.NONBLOCKING, Model.EPOLL_ET);
     /** Models quick mode counts syscalls for (full mode counts every model). */
@@ -24,6 +28,18 @@ record ModelsPlan(List<Model> models, boolean quick) {
 
     /** Durations of one run, in milliseconds. */
     record Timing(long warmup, long duration, long idleSettle, long idleWindow, long straceDuration) {
+        /** Connections from which the warmup lasts at least {@link #LONG_WARMUP} ms. */
+        static final int MANY = 10_000;
+        static final long LONG_WARMUP = 1_000;
+
+        /**
+         * The warmup before a cell's window: longer with {@value #MANY} connections or more, where one
+         * round trip of every connection takes a good part of a second and a short warmup would leave
+         * connections that never got a reply before the window.
+         */
+        long warmup(int connections) {
+            return connections >= MANY ? Math.max(warmup, LONG_WARMUP) : warmup;
+        }
     }
 
     /**
@@ -42,11 +58,11 @@ record ModelsPlan(List<Model> models, boolean quick) {
                     Arrays.stream(Model.values()).map(Model::backend).filter(Objects::nonNull).distinct().toList())
                     + ", or no --backend for every model");
         }
-        return new ModelsPlan(models, ctx.quick);
+        return new ModelsPlan(models, ctx.quick, ctx.repeats());
     }
 
     Timing timing() {
-        return quick ? new Timing(200, 500, 200, 500, 300) : new Timing(500, 2_000, 300, 1_000, 1_000);
+        return quick ? new Timing(200, 500, 200, 500, 300) : new Timing(300, 1_000, 300, 1_000, 1_000);
     }
 
     /** The connection counts a model is run at, in increasing order (the first one also gets the extras). */
@@ -54,7 +70,12 @@ record ModelsPlan(List<Model> models, boolean quick) {
         if (!quick) {
             return CONNECTIONS;
         }
-        return m == Model.EPOLL_ET ? List.of(10, 100, 1_000) : List.of(10, 100);
+        if (m == Model.EPOLL_ET) {
+            List<Integer> c = new java.util.ArrayList<>(QUICK_CONNECTIONS);
+            c.add(1_000);
+            return List.copyOf(c);
+        }
+        return QUICK_CONNECTIONS;
     }
 
     boolean measuresIdle(Model m) {
@@ -65,11 +86,11 @@ record ModelsPlan(List<Model> models, boolean quick) {
         return !quick || STRACE_QUICK.contains(m);
     }
 
-    /** Progress steps: one per cell, idle measurement and strace run. */
+    /** Progress steps: one per cell and repeat, idle measurement and strace run. */
     long steps() {
         long steps = 0;
         for (Model m : models) {
-            steps += connections(m).size() + (measuresIdle(m) ? 1 : 0) + (tracesSyscalls(m) ? 1 : 0);
+            steps += (long) connections(m).size() * repeats + (measuresIdle(m) ? 1 : 0) + (tracesSyscalls(m) ? 1 : 0);
         }
         return steps;
     }

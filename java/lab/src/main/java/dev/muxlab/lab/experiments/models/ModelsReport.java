@@ -4,15 +4,19 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.ToDoubleFunction;
 
 import dev.muxlab.lab.experiments.models.ModelsExperiment.Cell;
 import dev.muxlab.lab.experiments.models.ModelsExperiment.Env;
 import dev.muxlab.lab.experiments.models.ModelsExperiment.Idle;
 import dev.muxlab.lab.experiments.models.ModelsExperiment.Results;
+import dev.muxlab.lab.experiments.models.ModelsExperiment.Run;
 import dev.muxlab.lab.experiments.models.ModelsExperiment.Syscalls;
 import dev.muxlab.lab.experiments.models.ModelsFigures.CellFigure;
 import dev.muxlab.lab.load.LoadResult;
@@ -20,25 +24,25 @@ import dev.muxlab.lab.proc.ProcStats;
 import dev.muxlab.lab.report.Charts;
 import dev.muxlab.lab.report.ExperimentContext;
 import dev.muxlab.lab.report.ExperimentResult;
+import dev.muxlab.lab.report.Repeats;
 import dev.muxlab.lab.report.Table;
 import dev.muxlab.lab.server.Model;
+import dev.muxlab.lab.verdict.Spread;
 
 /**
- * The models experiment's tables, chart, figures ({@link ModelsFigures}) and findings, built
- * from what it measured: the main table (one row per model and connection count), idle CPU,
- * system calls per message, the throughput chart and the console summary.
+ * The models experiment's tables, charts, figures ({@link ModelsFigures}) and findings, built
+ * from what it measured: the main table (one row per model and connection count, the median of
+ * its repeats with their min-max spread), idle CPU, system calls per message, the charts and the
+ * console summary. Text under a table states this run's numbers or is labelled as background.
  */
 record ModelsReport(ExperimentContext ctx, ExperimentResult r, ModelsPlan plan, Env env) {
     private static final String NA = "n/a";
 
     void write(Results out) throws IOException {
-        Map<String, List<double[]>> series = mainTable(out.cells);
+        mainTable(out.cells);
         idleTable(out.idles.values());
         syscallTable(out.syscalls.values(), out.cells);
-        Charts.line(ctx.outDir.resolve("models-throughput.png"), "Echo throughput by server model ("
-                + ModelsExperiment.SIZE + " B, closed loop)", "connections", "messages/s", true, false,
-                Charts.solid(series));
-        r.charts.add("models-throughput.png");
+        charts(out.cells);
 
         throughputSummary(out.cells);
         blockingSummary(out.cells);
@@ -49,154 +53,223 @@ record ModelsReport(ExperimentContext ctx, ExperimentResult r, ModelsPlan plan, 
                 + " its CPU, threads and memory in /proc are its own; the load generator"
                 + " ran in the experiment's JVM. On a machine with few cores the two compete for CPU, and a shared"
                 + " machine adds noise: compare models within one run, not across machines.");
-        if (out.cells.stream().anyMatch(c -> c.model == Model.THREADPOOL && c.connections > ModelsExperiment.POOL_WORKERS
-                && c.load != null)) {
-            int w = ModelsExperiment.POOL_WORKERS;
-            r.paragraph("threadpool: a connection keeps its worker until it closes, so with " + w
-                    + " workers only " + w + " connections are ever served; the rest were accepted by the"
-                    + " kernel and wait in the pool's queue. Its msgs/s is the throughput of " + w
-                    + " connections, and its p99 only covers messages that completed: the starved connections never"
-                    + " show up in the latency (the load generator does not report how many connections got a reply).");
-        }
+        unanswered(out.cells);
         r.paragraph("fd limits during the run: soft " + env.softLimit() + ", hard " + env.hardLimit() + " (the server"
                 + " JVM raises its soft limit to the same hard limit).");
     }
 
-    /** The main table and the cells' figures; returns the throughput series by model for the chart. */
-    private Map<String, List<double[]>> mainTable(List<Cell> cells) {
-        Table main = r.table(new Table("echo, " + ModelsExperiment.SIZE + " B messages, closed loop", "model",
-                "connections", "msgs/s", "p50 us", "p99 us", "server CPU s", "CPU s per 100k msgs", "threads", "RSS MB",
-                "read+write calls per msg", "errors", "notes"));
-        Map<String, List<double[]>> series = new LinkedHashMap<>();
-        for (Cell c : cells) {
-            String m = c.model.cliName();
-            LoadResult lr = c.load;
-            if (c.skipped != null || lr == null || lr.connectionsEstablished == 0) {
-                main.row(m, c.connections, NA, NA, NA, NA, NA, NA, NA, NA, lr == null ? NA : errorText(lr),
-                        c.skipped != null ? c.skipped : notes(c));
-                continue;
-            }
-            double perHundredK = lr.messages > 0 ? c.cpuSeconds / lr.messages * 100_000 : Double.NaN;
-            main.row(m, c.connections, lr.messagesPerSecond, lr.p50, lr.p99, c.cpuSeconds, perHundredK,
-                    c.threads < 0 ? NA : c.threads, c.rssMb, c.rwPerMessage, errorText(lr), notes(c));
-            figures(c);
-            series.computeIfAbsent(m, k -> new ArrayList<>()).add(new double[] {c.connections, lr.messagesPerSecond});
-        }
-        main.note(String.format(Locale.ROOT, "Each row: %.1f s measured after %.1f s warmup; one load thread in"
-                + " this JVM, one message of %d bytes in flight per connection. Server CPU s = utime + stime of the"
-                + " server's JVM over the measured window (/proc/PID/stat, %d ticks/s); threads and RSS (MB = 2^20"
-                + " bytes) from /proc/PID/status at the end of the window. Read+write calls per msg: the server's read-type"
-                + " and write-type system calls over the window (syscr + syscw of /proc/PID/io, counted by the kernel,"
-                + " nothing traced; calls that returned EAGAIN count too) per echoed message. %s The server JVMs run with default"
-                + " options (default thread stack size; heap sized by the JVM). Errors count connect errors, resets,"
-                + " mismatched bytes and other IO errors over the whole run.",
-                plan.timing().duration() / 1000.0, plan.timing().warmup() / 1000.0, ModelsExperiment.SIZE,
-                ProcStats.clockTicksPerSecond(), plan.quick()
-                        ? "Quick mode reuses one server JVM per model for its connection counts (in increasing order),"
-                                + " so RSS includes what earlier, smaller runs left behind."
-                        : "Every row has a fresh server JVM."));
-        return series;
+    /** The spread of a per-run number over the runs that measured it (NaN and negative values left out). */
+    private static Spread over(Cell c, ToDoubleFunction<Run> f) {
+        return Repeats.of(c.measured().stream().map(f::applyAsDouble).filter(v -> v >= 0).toList());
     }
 
-    /** The figures of a measured cell. */
+    private static double median(Cell c, ToDoubleFunction<Run> f) {
+        Spread s = over(c, f);
+        return s == null ? Double.NaN : s.median();
+    }
+
+    private static Object cell(Spread s) {
+        return s == null ? NA : s;
+    }
+
+    /** The main table and the cells' figures. */
+    private void mainTable(List<Cell> cells) {
+        Table main = r.table(new Table("echo, " + ModelsExperiment.SIZE + " B messages, closed loop ("
+                + Repeats.caption(plan.repeats(), plan.quick()) + ")", "model", "connections", "msgs/s", "p50 us",
+                "p99 us", "server CPU s", "CPU s per 100k msgs", "threads", "RSS MB", "read+write per msg",
+                "waits per msg", "calls per msg", "answered", "errors", "notes"));
+        for (Cell c : cells) {
+            String m = c.model.cliName();
+            if (c.skipped != null || c.measured().isEmpty()) {
+                main.row(m, c.connections, NA, NA, NA, NA, NA, NA, NA, NA, NA, NA, NA,
+                        c.runs.isEmpty() ? NA : errorText(c), c.skipped != null ? c.skipped : notes(c));
+                continue;
+            }
+            main.row(m, c.connections, cell(over(c, x -> x.load.messagesPerSecond)), cell(over(c, x -> x.load.p50)),
+                    cell(over(c, x -> x.load.p99)), cell(over(c, x -> x.cpuSeconds)),
+                    median(c, x -> x.load.messages > 0 ? x.cpuSeconds / x.load.messages * 100_000 : Double.NaN),
+                    cell(over(c, x -> x.threads)), cell(over(c, x -> x.rssMb)), cell(over(c, x -> x.rwPerMessage)),
+                    cell(over(c, x -> x.waitsPerMessage)), cell(over(c, ModelsReport::callsPerMessage)),
+                    cell(over(c, x -> x.load.connectionsAnswered)), errorText(c), notes(c));
+            figures(c);
+        }
+        boolean many = cells.stream().anyMatch(c -> c.connections >= ModelsPlan.Timing.MANY);
+        String longWarmup = many ? String.format(Locale.ROOT, " (%.1f s from %,d connections)",
+                plan.timing().warmup(ModelsPlan.Timing.MANY) / 1000.0, ModelsPlan.Timing.MANY) : "";
+        main.note(String.format(Locale.ROOT, "Each repeat: %.1f s measured after %.1f s warmup" + longWarmup
+                + "; one load thread in"
+                + " this JVM, one message of %d bytes in flight per connection.%s Server CPU s = utime + stime of the"
+                + " server's JVM over the measured window (/proc/PID/stat, %d ticks/s); threads and RSS (MB = 2^20"
+                + " bytes) from /proc/PID/status at the end of the window. Read+write per msg: the server's read-type"
+                + " and write-type system calls over the window (syscr + syscw of /proc/PID/io, counted by the kernel,"
+                + " nothing traced; calls that returned EAGAIN count too) per echoed message. Waits per msg: the"
+                + " server's own count of readiness waits (select, poll or epoll_wait calls of the reactors, passes"
+                + " over every fd of the busy-polling loop; none for the models that block in read and write) over"
+                + " the window per echoed message. Calls per msg: the two added, the data path's system calls."
+                + " Answered: connections that got at least one reply. %s The server JVMs run with default"
+                + " options (default thread stack size; heap sized by the JVM). Errors count connect errors, resets,"
+                + " mismatched bytes and other IO errors over every repeat of the row.",
+                plan.timing().duration() / 1000.0, plan.timing().warmup() / 1000.0, ModelsExperiment.SIZE,
+                plan.repeats() > 1 ? " The " + plan.repeats() + " repeats of a row ran in turn with every other row."
+                        : "",
+                ProcStats.clockTicksPerSecond(), "Each repeat starts one server JVM per model and runs its connection"
+                        + " counts on it in increasing order, so RSS includes what the smaller runs before left"
+                        + " behind; every repeat has fresh JVMs."));
+    }
+
+    /** Read, write and wait calls per message of a run; NaN unless both are known. */
+    private static double callsPerMessage(Run x) {
+        return Double.isFinite(x.rwPerMessage) && Double.isFinite(x.waitsPerMessage)
+                ? x.rwPerMessage + x.waitsPerMessage : Double.NaN;
+    }
+
+    /** The figures of a measured cell: the spread of each over the repeats. */
     private void figures(Cell c) {
-        LoadResult lr = c.load;
-        r.figure(CellFigure.MSGS_PER_S.of(c.model, c.connections), lr.messagesPerSecond);
-        r.figure(CellFigure.P50_US.of(c.model, c.connections), lr.p50);
-        r.figure(CellFigure.P99_US.of(c.model, c.connections), lr.p99);
-        r.figure(CellFigure.CPU_S.of(c.model, c.connections), c.cpuSeconds);
-        if (c.threads >= 0) {
-            r.figure(CellFigure.THREADS.of(c.model, c.connections), c.threads);
-            r.figure(CellFigure.THREADS_MAX.of(c.model, c.connections), c.threadsMax);
-        }
-        if (!Double.isNaN(c.rssMb)) {
-            r.figure(CellFigure.RSS_MB.of(c.model, c.connections), c.rssMb);
-        }
-        if (!Double.isNaN(c.rwPerMessage)) {
-            r.figure(CellFigure.RW_CALLS_PER_MSG.of(c.model, c.connections), c.rwPerMessage);
-        }
-        r.figure(CellFigure.CONNECTED.of(c.model, c.connections), lr.connectionsEstablished);
-        r.figure(CellFigure.ERRORS.of(c.model, c.connections), errors(lr));
-        r.figure(CellFigure.MISMATCHED_BYTES.of(c.model, c.connections), lr.mismatchedBytes);
+        Model m = c.model;
+        int n = c.connections;
+        Repeats.figure(r, CellFigure.MSGS_PER_S.of(m, n), over(c, x -> x.load.messagesPerSecond));
+        Repeats.figure(r, CellFigure.P50_US.of(m, n), over(c, x -> x.load.p50));
+        Repeats.figure(r, CellFigure.P99_US.of(m, n), over(c, x -> x.load.p99));
+        Repeats.figure(r, CellFigure.CPU_S.of(m, n), over(c, x -> x.cpuSeconds));
+        Repeats.figure(r, CellFigure.THREADS.of(m, n), over(c, x -> x.threads));
+        Repeats.figure(r, CellFigure.THREADS_MAX.of(m, n), over(c, x -> x.threadsMax));
+        Repeats.figure(r, CellFigure.RSS_MB.of(m, n), over(c, x -> x.rssMb));
+        Repeats.figure(r, CellFigure.RW_CALLS_PER_MSG.of(m, n), over(c, x -> x.rwPerMessage));
+        Repeats.figure(r, CellFigure.WAITS_PER_MSG.of(m, n), over(c, x -> x.waitsPerMessage));
+        Repeats.figure(r, CellFigure.CALLS_PER_MSG.of(m, n), over(c, ModelsReport::callsPerMessage));
+        Repeats.figure(r, CellFigure.CONNECTED.of(m, n), over(c, x -> x.load.connectionsEstablished));
+        Repeats.figure(r, CellFigure.ANSWERED.of(m, n), over(c, x -> x.load.connectionsAnswered));
+        Repeats.figure(r, CellFigure.ERRORS.of(m, n), over(c, x -> errors(x.load)));
+        Repeats.figure(r, CellFigure.MISMATCHED_BYTES.of(m, n), over(c, x -> x.load.mismatchedBytes));
     }
 
     private static long errors(LoadResult lr) {
         return lr.connectErrors + lr.resets + lr.mismatchedBytes + lr.otherErrors + lr.protocolErrors;
     }
 
-    private static String errorText(LoadResult lr) {
-        long n = errors(lr);
+    /** The errors of every repeat of a cell, with their names. */
+    private static String errorText(Cell c) {
+        long n = 0;
+        long mismatched = 0;
+        Map<String, Long> byName = new TreeMap<>();
+        for (Run x : c.runs) {
+            if (x.load == null) {
+                continue;
+            }
+            n += errors(x.load);
+            mismatched += x.load.mismatchedBytes;
+            x.load.errorsByName.forEach((k, v) -> byName.merge(k, v, Long::sum));
+        }
         if (n == 0) {
             return "0";
         }
         List<String> parts = new ArrayList<>();
-        if (lr.mismatchedBytes > 0) {
-            parts.add(lr.mismatchedBytes + " mismatched bytes");
+        if (mismatched > 0) {
+            parts.add(mismatched + " mismatched bytes");
         }
-        lr.errorsByName.forEach((k, v) -> parts.add(k + " " + v));
+        byName.forEach((k, v) -> parts.add(k + " " + v));
         return n + " (" + String.join(", ", parts) + ")";
     }
 
-    /** What a reader of a row should know: missing connections, starved ones, the server's refusals, failures. */
+    /**
+     * What a reader of a row should know, from its numbers: missing connections, connections that
+     * never got a reply, fewer threads than connections, the server's refusals, failures.
+     */
     private String notes(Cell cell) {
-        List<String> notes = new ArrayList<>();
-        LoadResult lr = cell.load;
-        if (lr != null && lr.connectionsEstablished < cell.connections) {
-            notes.add("only " + lr.connectionsEstablished + " of " + cell.connections + " connected");
+        Set<String> notes = new LinkedHashSet<>();
+        List<Run> runs = cell.measured();
+        long minConnected = runs.stream().mapToLong(x -> x.load.connectionsEstablished).min().orElse(cell.connections);
+        if (minConnected < cell.connections) {
+            notes.add("only " + minConnected + " of " + cell.connections + " connected");
         }
-        if (cell.model == Model.BLOCKING && lr != null && cell.threads >= 0
-                && cell.threads < lr.connectionsEstablished) {
-            notes.add("fewer threads than connections at the end of the window: the acceptor was still starting"
-                    + " one thread per connection" + (cell.threadsMax > cell.threads ? " (peak " + cell.threadsMax
-                    + " threads)" : ""));
+        Spread answered = over(cell, x -> x.load.connectionsAnswered);
+        Spread connected = over(cell, x -> x.load.connectionsEstablished);
+        if (answered != null && connected != null && answered.median() < connected.median()) {
+            long queued = runs.stream().filter(x -> x.serverStats != null)
+                    .mapToLong(x -> x.serverStats.get(ModelsChild.QUEUED)).max().orElse(-1);
+            notes.add(Table.fmt(answered) + " of " + Table.fmt(connected.median()) + " connections got a reply; the"
+                    + " others waited unanswered for the whole run, unseen in p50/p99 (only completed messages are"
+                    + " timed)" + (queued > 0 ? "; the server queued " + queued + " for a worker" : ""));
         }
-        int w = ModelsExperiment.POOL_WORKERS;
-        if (cell.model == Model.THREADPOOL && cell.connections > w) {
-            long queued = plan.quick() || cell.serverStats == null ? -1 : cell.serverStats.get(ModelsChild.QUEUED);
-            notes.add(w + " workers: at most " + w + " of " + cell.connections
-                    + " connections get replies; the others wait unanswered for the whole run"
-                    + (queued > 0 && cell.connections > ModelsPlan.CONNECTIONS.get(0) ? " (server queued " + queued + ")"
-                            : "")
-                    + ", unseen in p50/p99 (only completed messages are timed)");
-        }
-        if (!plan.quick() && cell.serverStats != null) {
-            long fdset = cell.serverStats.get(ModelsChild.REJECTED_FD_SETSIZE);
-            long fdlim = cell.serverStats.get(ModelsChild.ACCEPT_FD_LIMIT);
-            if (fdset > 0) {
-                notes.add("server refused " + fdset + " connections with fd >= 1024");
-            }
-            if (fdlim > 0) {
-                notes.add("server hit its fd limit " + fdlim + " times");
+        for (Run x : runs) {
+            if (cell.model == Model.BLOCKING && x.threads >= 0 && x.threads < x.load.connectionsEstablished) {
+                notes.add("a repeat ended its window with " + x.threads + " threads for "
+                        + x.load.connectionsEstablished + " connections (peak " + x.threadsMax + " threads)");
+                break;
             }
         }
-        if (lr != null && lr.mismatchedBytes > 0) {
-            notes.add("MISMATCH: " + lr.failureReason());
+        long fdset = runs.stream().filter(x -> x.serverStats != null)
+                .mapToLong(x -> x.serverStats.get(ModelsChild.REJECTED_FD_SETSIZE)).sum();
+        long fdlim = runs.stream().filter(x -> x.serverStats != null)
+                .mapToLong(x -> x.serverStats.get(ModelsChild.ACCEPT_FD_LIMIT)).sum();
+        if (fdset > 0) {
+            notes.add("server refused " + fdset + " connections with fd >= 1024");
         }
-        if (cell.failure != null) {
-            notes.add(cell.failure);
+        if (fdlim > 0) {
+            notes.add("server hit its fd limit " + fdlim + " times");
+        }
+        for (Run x : cell.runs) {
+            if (x.load != null && x.load.mismatchedBytes > 0) {
+                notes.add("MISMATCH: " + x.load.failureReason());
+            }
+            if (x.failure != null) {
+                notes.add(x.failure);
+            }
         }
         return String.join("; ", notes);
+    }
+
+    /**
+     * The rows where some connections never got a reply, stated from the measured answered
+     * count; then why the threadpool model does that, as background.
+     */
+    private void unanswered(List<Cell> cells) {
+        List<String> rows = new ArrayList<>();
+        for (Cell c : cells) {
+            Spread answered = over(c, x -> x.load.connectionsAnswered);
+            Spread connected = over(c, x -> x.load.connectionsEstablished);
+            if (answered != null && connected != null && answered.median() < connected.median()) {
+                rows.add(c.model.cliName() + " at " + c.connections + ": " + Table.fmt(answered) + " of "
+                        + Table.fmt(connected.median()));
+            }
+        }
+        if (rows.isEmpty()) {
+            r.paragraph("Measured: in every row each connected connection got at least one reply.");
+            return;
+        }
+        r.paragraph("Measured, connections that got a reply (median of the repeats, min\u2013max where they"
+                + " differed): " + String.join("; ", rows) + ". The others never completed a message, so msgs/s is"
+                + " the throughput of the answered connections and p50/p99 cover only them. Background: the"
+                + " threadpool model (--pool-size " + ModelsExperiment.POOL_WORKERS + " here) keeps a worker per"
+                + " connection until the connection closes, so connections beyond the pool wait in its queue.");
     }
 
     private void idleTable(Iterable<Idle> idles) {
         Table idle = r.table(new Table("CPU with " + ModelsExperiment.IDLE_CONNECTIONS + " idle connections", "model",
                 "window s", "server CPU s", "% of one core", "threads", "notes"));
+        List<String> busy = new ArrayList<>();
         for (Idle i : idles) {
             if (i.failure() != null) {
                 idle.row(i.model().cliName(), NA, NA, NA, NA, i.failure());
                 continue;
             }
-            idle.row(i.model().cliName(), i.seconds(), i.cpuSeconds(), i.pct(), i.threads(),
-                    i.model() == Model.NONBLOCKING ? "busy polling: the loop retries every fd without sleeping" : "");
+            idle.row(i.model().cliName(), i.seconds(), i.cpuSeconds(), i.pct(), i.threads(), "");
             r.figure(ModelsFigures.idleCpuPct(i.model()), i.pct());
+            if (i.pct() >= 20) {
+                busy.add(i.model().cliName() + " " + String.format(Locale.ROOT, "%.0f%%", i.pct()));
+            }
         }
         ModelsPlan.Timing tm = plan.timing();
-        idle.note(String.format(Locale.ROOT, "Measured after the load run, in the same server JVM: %d connections"
-                + " opened and left silent, %.1f s to settle, then CPU over %.1f s (resolution: one clock tick, %.0f%%"
-                + " of a core over this window). The CPU is that of every thread of the server JVM, so it can exceed"
-                + " 100%% when JIT or GC threads run beside a spinning loop.", ModelsExperiment.IDLE_CONNECTIONS,
+        idle.note(String.format(Locale.ROOT, "Measured after the load run of the first repeat, in the same server"
+                + " JVM: %d connections opened and left silent, %.1f s to settle, then CPU over %.1f s (resolution: one"
+                + " clock tick, %.0f%% of a core over this window). The CPU is that of every thread of the server JVM,"
+                + " so it can exceed 100%% when JIT or GC threads run beside a spinning loop. %s Background: the"
+                + " nonblocking model retries every fd in a loop without sleeping, whether or not anything arrives;"
+                + " the others sleep in a blocking read, accept or readiness wait.", ModelsExperiment.IDLE_CONNECTIONS,
                 tm.idleSettle() / 1000.0, tm.idleWindow() / 1000.0,
-                100.0 / ProcStats.clockTicksPerSecond() / (tm.idleWindow() / 1000.0)));
+                100.0 / ProcStats.clockTicksPerSecond() / (tm.idleWindow() / 1000.0),
+                busy.isEmpty() ? "Measured: no model used 20% of a core or more with nothing to do."
+                        : "Measured: with nothing to do, " + String.join(", ", busy) + " of a core."));
     }
 
     private void syscallTable(Iterable<Syscalls> syscalls, List<Cell> cells) {
@@ -206,7 +279,7 @@ record ModelsReport(ExperimentContext ctx, ExperimentResult r, ModelsPlan plan, 
             double untraced = Double.NaN;
             for (Cell c : cells) {
                 if (c.model == s.model() && c.connections == ModelsExperiment.STRACE_CONNECTIONS) {
-                    untraced = c.rwPerMessage;
+                    untraced = median(c, x -> x.rwPerMessage);
                 }
             }
             if (s.failure() != null || s.counts() == null) {
@@ -214,10 +287,15 @@ record ModelsReport(ExperimentContext ctx, ExperimentResult r, ModelsPlan plan, 
                         s.failure());
                 continue;
             }
+            double traced = s.counts().calls().entrySet().stream()
+                    .filter(e -> Set.of("read", "write", "readv", "writev", "recvfrom", "sendto").contains(e.getKey()))
+                    .mapToLong(Map.Entry::getValue).sum() / (double) s.messages();
+            String note = Double.isFinite(untraced) && untraced > 1.5 * traced
+                    ? "untraced, " + Table.fmt(untraced) + " read+write calls per message against " + Table.fmt(traced)
+                            + " traced: tracing slowed the server, so fewer calls found nothing"
+                    : "";
             sys.row(s.model().cliName(), s.messages(), s.counts().total(), s.perMessage(), s.ioPerMessage(), s.top3(),
-                    untraced, s.model() == Model.NONBLOCKING ? "tracing slows each lap of the polling loop so much that"
-                    + " nearly every read finds data; untraced, the laps that find nothing add EAGAIN reads (how many"
-                    + " depends on how fast the client answers)" : "");
+                    untraced, note);
             r.figure(ModelsFigures.syscallsPerMsg(s.model()), s.perMessage());
             r.figure(ModelsFigures.ioSyscallsPerMsg(s.model()), s.ioPerMessage());
         }
@@ -225,19 +303,51 @@ record ModelsReport(ExperimentContext ctx, ExperimentResult r, ModelsPlan plan, 
         sys.note(env.strace() == null ? "strace is not installed, so no system calls were counted (install strace to"
                 + " measure them)." : String.format(Locale.ROOT, "Counted with strace -f -c attached to the server JVM"
                 + " (every thread, including the JVM's GC, JIT and timer threads) for a %.1f s closed-loop run at %d"
-                + " connections, divided by the messages echoed while attached. Tracing slows every system call, so"
-                + " the throughput under strace is not comparable to the table above, and a slowed server finds more"
-                + " fds ready per select/poll/epoll_wait call than it would untraced (the wait's cost per message is"
-                + " understated). The untraced column is the read+write count of the main table's %d-connection row."
-                + " IO syscalls: %s.", plan.timing().straceDuration() / 1000.0, n, n,
+                + " connections, divided by the messages echoed while attached. The untraced column is the read+write"
+                + " count of the main table's %d-connection row (median of its repeats). IO syscalls: %s. Background:"
+                + " tracing slows every system call, so the throughput under strace is not comparable to the table"
+                + " above, and a slowed server finds more fds ready per select/poll/epoll_wait call (and more data"
+                + " per read) than it would untraced.", plan.timing().straceDuration() / 1000.0, n, n,
                 String.join(", ", ModelsExperiment.IO_SYSCALLS.stream().sorted().toList())));
     }
 
-    /** Best and worst throughput at the largest connection count that most models reached. */
+    /** Throughput, p99, and threads over memory, against connections: one line per model, medians of the repeats. */
+    private void charts(List<Cell> cells) throws IOException {
+        Map<String, List<double[]>> msgs = new LinkedHashMap<>();
+        Map<String, List<double[]>> p99 = new LinkedHashMap<>();
+        Map<String, List<double[]>> threads = new LinkedHashMap<>();
+        Map<String, List<double[]>> rss = new LinkedHashMap<>();
+        for (Cell c : cells) {
+            if (c.skipped != null || c.measured().isEmpty()) {
+                continue;
+            }
+            String m = c.model.cliName();
+            msgs.computeIfAbsent(m, k -> new ArrayList<>()).add(new double[] {c.connections,
+                median(c, x -> x.load.messagesPerSecond)});
+            p99.computeIfAbsent(m, k -> new ArrayList<>()).add(new double[] {c.connections, median(c, x -> x.load.p99)});
+            threads.computeIfAbsent(m, k -> new ArrayList<>()).add(new double[] {c.connections,
+                median(c, x -> x.threads)});
+            rss.computeIfAbsent(m, k -> new ArrayList<>()).add(new double[] {c.connections, median(c, x -> x.rssMb)});
+        }
+        String what = ModelsExperiment.SIZE + " B echo, closed loop, "
+                + (plan.repeats() > 1 ? "median of " + plan.repeats() + " repeats" : "1 repeat");
+        Charts.line(ctx.outDir.resolve("models-throughput.png"), "Echo throughput by server model (" + what + ")",
+                ctx.chartSubtitle(), "connections", "messages/s", true, false, Charts.solid(msgs));
+        Charts.line(ctx.outDir.resolve("models-p99.png"), "p99 latency by server model (" + what + ")",
+                ctx.chartSubtitle(), "connections", "p99 latency (us)", true, true, Charts.solid(p99));
+        Charts.stacked(ctx.outDir.resolve("models-threads-rss.png"), "Server threads and RSS at the end of the"
+                + " window (" + (plan.repeats() > 1 ? "median of " + plan.repeats() + " repeats" : "1 repeat") + ")",
+                ctx.chartSubtitle(), "connections", true, List.of(
+                new Charts.Panel("threads", true, Charts.solid(threads)),
+                new Charts.Panel("RSS (MB)", false, Charts.solid(rss))));
+        r.charts.addAll(List.of("models-throughput.png", "models-p99.png", "models-threads-rss.png"));
+    }
+
+    /** Best and worst throughput (medians) at the largest connection count that most models reached. */
     private void throughputSummary(List<Cell> cells) {
         Map<Integer, List<Cell>> byCount = new TreeMap<>();
         for (Cell c : cells) {
-            if (c.load != null && c.load.connectionsEstablished > 0 && c.skipped == null) {
+            if (c.skipped == null && !c.measured().isEmpty()) {
                 byCount.computeIfAbsent(c.connections, k -> new ArrayList<>()).add(c);
             }
         }
@@ -252,28 +362,30 @@ record ModelsReport(ExperimentContext ctx, ExperimentResult r, ModelsPlan plan, 
             return;
         }
         List<Cell> cs = byCount.get(count);
+        ToDoubleFunction<Cell> rate = c -> median(c, x -> x.load.messagesPerSecond);
         Cell best = cs.get(0);
         Cell worst = cs.get(0);
         for (Cell c : cs) {
-            if (c.load.messagesPerSecond > best.load.messagesPerSecond) {
+            if (rate.applyAsDouble(c) > rate.applyAsDouble(best)) {
                 best = c;
             }
-            if (c.load.messagesPerSecond < worst.load.messagesPerSecond) {
+            if (rate.applyAsDouble(c) < rate.applyAsDouble(worst)) {
                 worst = c;
             }
         }
         r.summary("msg/s at " + String.format(Locale.ROOT, "%,d", count) + " connections", cs.size() == 1
-                ? best.model.cliName() + " " + Table.fmt(best.load.messagesPerSecond)
-                : "best " + best.model.cliName() + " " + Table.fmt(best.load.messagesPerSecond) + ", worst "
-                        + worst.model.cliName() + " " + Table.fmt(worst.load.messagesPerSecond));
+                ? best.model.cliName() + " " + Table.fmt(over(best, x -> x.load.messagesPerSecond))
+                : "best " + best.model.cliName() + " " + Table.fmt(over(best, x -> x.load.messagesPerSecond))
+                        + ", worst " + worst.model.cliName() + " "
+                        + Table.fmt(over(worst, x -> x.load.messagesPerSecond)));
     }
 
-    /** Threads and memory of thread-per-connection at 10,000 connections, beside epoll-et's. */
+    /** Threads and memory of thread-per-connection at 10,000 connections, beside epoll-et's (medians). */
     private void blockingSummary(List<Cell> cells) {
         Cell blocking = null;
         Cell et = null;
         for (Cell c : cells) {
-            if (c.connections == 10_000 && c.load != null && c.threads >= 0) {
+            if (c.connections == 10_000 && !c.measured().isEmpty() && median(c, x -> x.threads) >= 0) {
                 if (c.model == Model.BLOCKING) {
                     blocking = c;
                 } else if (c.model == Model.EPOLL_ET) {
@@ -282,8 +394,9 @@ record ModelsReport(ExperimentContext ctx, ExperimentResult r, ModelsPlan plan, 
             }
         }
         if (blocking != null) {
-            r.summary("blocking at 10,000 connections", blocking.threads + " threads, " + Table.fmt(blocking.rssMb)
-                    + " MB RSS" + (et == null ? "" : " (epoll-et: " + et.threads + " threads, " + Table.fmt(et.rssMb)
+            r.summary("blocking at 10,000 connections", Table.fmt(median(blocking, x -> x.threads)) + " threads, "
+                    + Table.fmt(median(blocking, x -> x.rssMb)) + " MB RSS" + (et == null ? "" : " (epoll-et: "
+                    + Table.fmt(median(et, x -> x.threads)) + " threads, " + Table.fmt(median(et, x -> x.rssMb))
                     + " MB)"));
         }
     }

@@ -2,7 +2,11 @@ package dev.muxlab.lab.experiments.scaling;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 import dev.muxlab.Backend;
 import dev.muxlab.FdSetSizeException;
@@ -11,6 +15,7 @@ import dev.muxlab.Trigger;
 import dev.muxlab.lab.report.Experiment;
 import dev.muxlab.lab.report.ExperimentContext;
 import dev.muxlab.lab.report.ExperimentResult;
+import dev.muxlab.lab.report.Repeats;
 
 /**
  * "scaling": the method of libevent's test/bench.c on every backend. N socketpairs, all read
@@ -55,12 +60,14 @@ public final class ScalingExperiment implements Experiment {
                 + " charts and the \"ns/iter\" columns are the cost of one loop iteration (one await and the A"
                 + " reads and writes it dispatches); the CSV also has microseconds per run (W depends on the"
                 + " cell, chosen so a run lasts a few tens of milliseconds) and nanoseconds per dispatched fd."
-                + " Each cell is the median of several runs. The dashed lines are the C reference"
+                + " Each cell runs " + ExperimentContext.FULL_REPEATS + " times (quick: once), the repeats in turn over"
+                + " all cells, each repeat the median of a few runs; tables show the median and min\u2013max of the"
+                + " repeats, slopes are fitted per repeat. The dashed lines are the C reference"
                 + " (native/bench/scaling_ref.c: the same loop on the same shims, with one idle thread so the"
                 + " kernel does the same fd bookkeeping as for the multi-threaded JVM); Java/C is what the JVM"
                 + " adds. On log-log axes a cost proportional to N is a line of slope 1 and a flat cost a"
-                + " horizontal line: select and poll pass every watched fd to the kernel on every call, epoll"
-                + " only returns the ready ones. The slope is fitted over all measured N, so a fixed"
+                + " horizontal line. Background: select and poll pass every watched fd to the kernel on every call,"
+                + " epoll only returns the ready ones. The slope is fitted over all measured N, so a fixed"
                 + " per-iteration cost (the read and write) pulls it below 1 at small N. The crossover is the"
                 + " smallest N from which epoll (LT) stays cheaper than poll. SELECT stops where fd numbers reach"
                 + " 1024; A = 100 starts at N = 200; --trigger picks the epoll rows only."
@@ -70,74 +77,104 @@ public final class ScalingExperiment implements Experiment {
                 + " select and poll includes setting up and tearing down a wait-queue entry on every watched fd.";
     }
 
-    /** Run parameters by mode: runs per cell (median), target ms per run, JIT warm-up iterations. */
-    private record Mode(int runs, double targetRunMs, long warmupIters) {
+    /**
+     * Run parameters by mode: repeats of every cell (run in turn over the cells), timed runs per
+     * repeat (their median is the repeat's figure), target ms per run, JIT warm-up iterations.
+     */
+    record Mode(int repeats, int runs, double targetRunMs, long warmupIters) {
     }
 
-    /** One measured cell; NaN where not measured. */
+    /** One measurement (one repeat) of a cell; NaN where not measured. */
     record Cell(ScalingRow row, int a, int n, int w, double javaNs, double javaUs, double javaEventNs,
             double eventsPerIter, double javaWall, double cNs, double cUs, double cEventNs, double cWall) {
     }
 
     /**
-     * Blocking-wakeup parameters: runs per cell (median), untimed rounds per run, and the timed
-     * rounds per run: as many as last about targetRunMs by a calibration run, within min..max.
+     * Blocking-wakeup parameters: repeats of every cell (in turn), runs per repeat (median),
+     * untimed rounds per run, and the timed rounds per run: as many as last about targetRunMs by a
+     * calibration run, within min..max.
      */
-    record WakeMode(int runs, int warmup, int minRounds, int maxRounds, double targetRunMs) {
+    record WakeMode(int repeats, int runs, int warmup, int minRounds, int maxRounds, double targetRunMs) {
     }
 
-    /** One blocking-wakeup cell: timed rounds per run, median waiter CPU and wall-clock ns per round. */
+    /** One measurement (one repeat) of a blocking-wakeup cell: timed rounds per run, median waiter CPU and wall ns. */
     record WakeCell(Backend backend, int n, int rounds, long pauseNs, double cpuNs, double wallNs,
             double sleepsPerRound) {
+    }
+
+    /** What the first repeat of a blocking-wakeup cell chose, so that later repeats run the same rounds. */
+    private record WakeSize(int rounds, long pauseNs) {
+    }
+
+    /** Quick: the context's repeats (one) of 5 runs; full: its repeats (3) of 3 runs, a cell's repeats apart in time. */
+    static Mode mode(ExperimentContext ctx) {
+        return ctx.quick ? new Mode(ctx.repeats(), 5, 8, 100_000) : new Mode(ctx.repeats(), 3, 15, 200_000);
+    }
+
+    static WakeMode wakeMode(ExperimentContext ctx) {
+        return ctx.quick ? new WakeMode(ctx.repeats(), 3, 20, 100, 1000, 100)
+                : new WakeMode(ctx.repeats(), 2, 100, 300, 20_000, 400);
     }
 
     @Override
     public ExperimentResult run(ExperimentContext ctx) throws Exception {
         ScalingPlan plan = ScalingPlan.of(ctx, System.getProperty(N_PROPERTY));
-        List<String> notes = new ArrayList<>(plan.notes());
+        Set<String> notes = new LinkedHashSet<>(plan.notes());
         ScalingRef ref = ScalingRef.locate();
         if (ref.note != null) {
             notes.add(ref.note);
         }
-        Mode mode = ctx.quick ? new Mode(5, 8, 100_000) : new Mode(7, 20, 200_000);
+        Mode mode = mode(ctx);
         warmUp(plan.rows(), mode);
 
-        List<Cell> cells = new ArrayList<>();
+        List<List<Cell>> repeats = new ArrayList<>();
+        Map<ScalingPlan.Point, Integer> writes = new HashMap<>();
         List<String> cFailures = new ArrayList<>();
         int total = plan.points().size();
-        ctx.progress("scaling: " + total + " cells (backend x A x N), Java and C", total, step -> {
-            for (ScalingPlan.Point p : plan.points()) {
-                step.message(p.row() + " A=" + p.a() + " N=" + p.n());
-                Cell c = measure(p, mode, ref, notes, cFailures);
-                if (c != null) {
-                    cells.add(c);
-                }
-                step.step();
-            }
-        });
+        ctx.progress("scaling: " + total + " cells (backend x A x N) x " + Repeats.plural(mode.repeats(), "repeat") + ", Java and C",
+                (long) total * mode.repeats(), step -> {
+                    for (int rep = 0; rep < mode.repeats(); rep++) {
+                        List<Cell> cells = new ArrayList<>();
+                        for (ScalingPlan.Point p : plan.points()) {
+                            step.message("repeat " + (rep + 1) + ": " + p.row() + " A=" + p.a() + " N=" + p.n());
+                            Cell c = measure(p, mode, ref, writes, notes, cFailures);
+                            if (c != null) {
+                                cells.add(c);
+                            }
+                            step.step();
+                        }
+                        repeats.add(cells);
+                    }
+                });
         if (!cFailures.isEmpty()) {
-            notes.add("C reference failed in " + cFailures.size() + " cell(s) (n/a there): " + cFailures.get(0)
-                    + (cFailures.size() > 1 ? " ..." : ""));
+            notes.add("C reference failed in " + cFailures.size() + " cell measurement(s) (n/a there): "
+                    + cFailures.get(0) + (cFailures.size() > 1 ? " ..." : ""));
         }
 
-        WakeMode wm = ctx.quick ? new WakeMode(3, 20, 100, 1000, 100) : new WakeMode(5, 200, 500, 20_000, 800);
-        List<WakeCell> wakeCells = new ArrayList<>();
+        WakeMode wm = wakeMode(ctx);
+        List<List<WakeCell>> wakeRepeats = new ArrayList<>();
+        Map<ScalingPlan.WakePoint, WakeSize> sizes = new HashMap<>();
         int wakeTotal = plan.wakePoints().size();
-        ctx.progress("scaling: " + wakeTotal + " blocking-wakeup cells (backend x N)", wakeTotal, step -> {
-            for (ScalingPlan.WakePoint p : plan.wakePoints()) {
-                step.message("blocking " + p.backend().id() + " N=" + p.n());
-                WakeCell c = measureWake(p, plan.wakeTrigger(), wm, notes);
-                if (c != null) {
-                    wakeCells.add(c);
-                }
-                step.step();
-            }
-        });
+        ctx.progress("scaling: " + wakeTotal + " blocking-wakeup cells (backend x N) x " + Repeats.plural(wm.repeats(), "repeat"),
+                (long) wakeTotal * wm.repeats(), step -> {
+                    for (int rep = 0; rep < wm.repeats(); rep++) {
+                        List<WakeCell> cells = new ArrayList<>();
+                        for (ScalingPlan.WakePoint p : plan.wakePoints()) {
+                            step.message("repeat " + (rep + 1) + ": blocking " + p.backend().id() + " N=" + p.n());
+                            WakeCell c = measureWake(p, plan.wakeTrigger(), wm, sizes, notes);
+                            if (c != null) {
+                                cells.add(c);
+                            }
+                            step.step();
+                        }
+                        wakeRepeats.add(cells);
+                    }
+                });
 
         ExperimentResult res = new ExperimentResult(name(), title());
         ScalingReport report = new ScalingReport(ctx, res, plan);
-        report.sweep(cells, notes, ref);
-        report.wake(wakeCells, cells, wm);
+        report.sweep(repeats, mode, new ArrayList<>(notes), ref);
+        report.wake(wakeRepeats, repeats, wm);
         return res;
     }
 
@@ -157,9 +194,12 @@ public final class ScalingExperiment implements Experiment {
         }
     }
 
-    /** Java then C for one cell; null (with a note) when the Java side cannot set it up. */
-    private static Cell measure(ScalingPlan.Point p, Mode mode, ScalingRef ref, List<String> notes,
-            List<String> cFailures) throws IOException {
+    /**
+     * One repeat of a cell, Java then C; null (with a note) when the Java side cannot set it up. The
+     * first repeat chooses W (writes per run) by a calibration run; later repeats use the same W.
+     */
+    private static Cell measure(ScalingPlan.Point p, Mode mode, ScalingRef ref, Map<ScalingPlan.Point, Integer> writes,
+            Set<String> notes, List<String> cFailures) throws IOException {
         ScalingRow row = p.row();
         int n = p.n();
         int a = p.a();
@@ -170,11 +210,17 @@ public final class ScalingExperiment implements Experiment {
         double[] wall = new double[mode.runs];
         double eventsPerIter = 0;
         try (ScalingBench b = new ScalingBench(row, n, a)) {
-            // calibration run (also a warm-up): choose W so that a run lasts about targetRunMs
-            ScalingBench.Run cal = b.run(50 * a);
-            long iters = Math.round(mode.targetRunMs * 1e6 / cal.nsPerIter());
-            iters = Math.max(MIN_ITERS, Math.min(MAX_ITERS, iters));
-            w = roundTwoDigits(iters * a);
+            Integer known = writes.get(p);
+            if (known == null) {
+                // calibration run (also a warm-up): choose W so that a run lasts about targetRunMs
+                ScalingBench.Run cal = b.run(50 * a);
+                long iters = Math.round(mode.targetRunMs * 1e6 / cal.nsPerIter());
+                iters = Math.max(MIN_ITERS, Math.min(MAX_ITERS, iters));
+                w = roundTwoDigits(iters * a);
+                writes.put(p, w);
+            } else {
+                w = known;
+            }
             b.run(w);
             for (int r = 0; r < mode.runs; r++) {
                 ScalingBench.Run x = b.run(w);
@@ -219,8 +265,9 @@ public final class ScalingExperiment implements Experiment {
         return (int) (v / p * p);
     }
 
-    private static WakeCell measureWake(ScalingPlan.WakePoint p, Trigger trigger, WakeMode wm, List<String> notes)
-            throws IOException, InterruptedException {
+    /** One repeat of a blocking-wakeup cell; the first repeat sizes its runs by a calibration run. */
+    private static WakeCell measureWake(ScalingPlan.WakePoint p, Trigger trigger, WakeMode wm,
+            Map<ScalingPlan.WakePoint, WakeSize> sizes, Set<String> notes) throws IOException, InterruptedException {
         Backend backend = p.backend();
         int n = p.n();
         double[] cpu = new double[wm.runs];
@@ -231,10 +278,16 @@ public final class ScalingExperiment implements Experiment {
         int rounds;
         long pauseNs;
         try (ScalingWake w = new ScalingWake(backend, n, trigger)) {
-            ScalingWake.Run cal = w.run(wm.warmup, 100, 0, timeoutMs);
-            pauseNs = PAUSE_MIN_NS + 2 * (long) cal.cpuNsPerRound();
-            rounds = (int) Math.max(wm.minRounds, Math.min(wm.maxRounds,
-                    wm.targetRunMs * 1e6 / (cal.wallNsPerRound() + pauseNs + PAUSE_SLACK_NS)));
+            WakeSize size = sizes.get(p);
+            if (size == null) {
+                ScalingWake.Run cal = w.run(wm.warmup, 100, 0, timeoutMs);
+                long pause = PAUSE_MIN_NS + 2 * (long) cal.cpuNsPerRound();
+                size = new WakeSize((int) Math.max(wm.minRounds, Math.min(wm.maxRounds,
+                        wm.targetRunMs * 1e6 / (cal.wallNsPerRound() + pause + PAUSE_SLACK_NS))), pause);
+                sizes.put(p, size);
+            }
+            pauseNs = size.pauseNs();
+            rounds = size.rounds();
             for (int r = 0; r < wm.runs; r++) {
                 ScalingWake.Run x = w.run(wm.warmup, rounds, pauseNs, timeoutMs);
                 cpu[r] = x.cpuNsPerRound();

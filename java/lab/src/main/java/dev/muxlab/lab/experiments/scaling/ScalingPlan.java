@@ -11,6 +11,7 @@ import dev.muxlab.Fds;
 import dev.muxlab.Multiplexer;
 import dev.muxlab.NativeException;
 import dev.muxlab.Trigger;
+import dev.muxlab.lab.experiments.LevelRead;
 import dev.muxlab.lab.report.ExperimentContext;
 
 /**
@@ -82,9 +83,21 @@ record ScalingPlan(Limits limits, List<ScalingRow> rows, List<Point> points, Lis
      * @throws IllegalArgumentException for a bad N list, or when the fd limit holds none of the N values
      */
     static ScalingPlan of(ExperimentContext ctx, String userNs) throws NativeException {
-        List<ScalingRow> rows = ScalingRow.ALL.stream().filter(r -> ctx.wants(r.backend(), r.trigger())).toList();
-        Limits lim = Limits.probe();
         List<String> notes = new ArrayList<>();
+        List<ScalingRow> rows = new ArrayList<>();
+        for (ScalingRow r : ScalingRow.ALL) {
+            String refusal = ctx.wants(r.backend(), r.trigger()) ? LevelRead.refusal(r.backend()) : null;
+            if (refusal != null && r.trigger() == Trigger.LEVEL) {
+                notes.add(r.backend().id() + " left out: it refuses a level-triggered READ registration (" + refusal
+                        + ").");
+            } else if (refusal == null && ctx.wants(r.backend(), r.trigger())) {
+                rows.add(r);
+            }
+        }
+        if (rows.isEmpty()) {
+            throw new IllegalArgumentException("scaling: no backend to measure: " + String.join(" ", notes));
+        }
+        Limits lim = Limits.probe();
         boolean user = userNs != null && !userNs.isBlank();
         TreeSet<Integer> fits = fits(user ? parseNs(userNs) : ctx.quick ? QUICK_N : FULL_N, lim, notes);
         if (!ctx.quick && !user && lim.maxN() > fits.last()) {
@@ -114,7 +127,7 @@ record ScalingPlan(Limits limits, List<ScalingRow> rows, List<Point> points, Lis
             }
         }
         Trigger wakeTrigger = ctx.wants(Trigger.LEVEL) ? Trigger.LEVEL : Trigger.EDGE;
-        return new ScalingPlan(lim, rows, List.copyOf(points), wakeRows, List.copyOf(wakePoints), wakeTrigger,
+        return new ScalingPlan(lim, List.copyOf(rows), List.copyOf(points), wakeRows, List.copyOf(wakePoints), wakeTrigger,
                 List.copyOf(notes));
     }
 
@@ -161,7 +174,8 @@ record ScalingPlan(Limits limits, List<ScalingRow> rows, List<Point> points, Lis
         List<Backend> rows = new ArrayList<>();
         for (Backend b : ExperimentContext.MULTIPLEXERS) {
             boolean skipWide = ctx.quick && b == Backend.SELECT_WIDE && !ctx.backends.contains(b);
-            if (ctx.wants(b) && (ctx.triggers.isEmpty() || b.hasTriggers()) && !skipWide) {
+            if (ctx.wants(b) && (ctx.triggers.isEmpty() || b.hasTriggers()) && !skipWide
+                    && LevelRead.refusal(b) == null) {
                 rows.add(b);
             }
         }

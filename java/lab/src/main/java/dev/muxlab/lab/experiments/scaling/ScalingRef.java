@@ -57,7 +57,7 @@ final class ScalingRef {
             if (Files.isExecutable(p)) {
                 return new ScalingRef(p, null);
             }
-            propNote = "-D" + DIR_PROPERTY + "=" + dir + " holds no executable " + BINARY;
+            propNote = "the folder in -D" + DIR_PROPERTY + " holds no executable " + BINARY;
         }
         Path root = repoRoot(Paths.get("").toAbsolutePath());
         if (root == null) {
@@ -147,12 +147,13 @@ final class ScalingRef {
             try {
                 if (!p.waitFor(180, TimeUnit.SECONDS)) {
                     p.destroyForcibly().waitFor();
-                    return String.join(" ", cmd) + " timed out (log: " + log + ")";
+                    return cmd[0] + " " + cmd[1] + " timed out (log: " + dir.relativize(log) + ")";
                 }
             } finally {
                 closeStreams(p);
             }
-            return p.exitValue() == 0 ? null : String.join(" ", cmd) + " exited " + p.exitValue() + " (log: " + log + ")";
+            return p.exitValue() == 0 ? null : cmd[0] + " " + cmd[1] + " exited " + p.exitValue() + " (log: "
+                    + dir.relativize(log) + ")";
         } catch (IOException e) {
             return "cannot run " + cmd[0] + ": " + e.getMessage();
         } catch (InterruptedException e) {

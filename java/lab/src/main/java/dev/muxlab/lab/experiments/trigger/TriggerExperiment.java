@@ -53,13 +53,15 @@ public final class TriggerExperiment implements Experiment {
 
     @Override
     public String guide() {
-        return "Four demonstrations on AF_UNIX socket pairs, each a table with one sentence under it. (a) A 64 KiB"
-                + " message read 1 KiB per wakeup: level-triggered (LT) epoll reports the fd again on every wait while"
-                + " bytes remain, edge-triggered (ET) reports each arrival once, so an ET reader must read until"
-                + " EAGAIN. (b) The ET reader that stops early: its next wait times out with the bytes still queued."
-                + " (c) ONESHOT: one report, then silence until modify re-arms the fd. (d) Two threads waiting for one"
-                + " event, repeated many times: the average number of threads whose wait reported the event, and how"
-                + " many the kernel woke (counted from each thread's context switches).";
+        return "Four demonstrations on AF_UNIX socket pairs; under each table, \"Measured:\" says what this run"
+                + " saw and \"Background:\" the kernel behaviour that explains it. (a) Messages read 1 KiB per read"
+                + " call by three readers, level-triggered (LT) and edge-triggered (ET): one read per wakeup, reads"
+                + " until EAGAIN, and (ET) reads until a read returns less than it asked, without the read that"
+                + " would find nothing; that reader gets a second message to show whether it is woken again."
+                + " (b) An ET reader that stops with bytes queued, step by step. (c) ONESHOT and re-arming."
+                + " (d) Two threads waiting for one event, repeated many times: the average number of threads whose"
+                + " wait reported the event, and how many the kernel woke (counted from each thread's context"
+                + " switches).";
     }
 
     /** Only epoll has trigger modes. */
@@ -104,6 +106,11 @@ public final class TriggerExperiment implements Experiment {
                     ? "stalled with " + Table.fmt(r.get(TriggerFigures.STALLED_QUEUED_BYTES)) + " bytes queued"
                     : "did not stall");
         }
+        if (!Double.isNaN(r.get(TriggerFigures.ET_SHORTREAD_STALLED))) {
+            r.summary("ET reader that stops at a short read", r.get(TriggerFigures.ET_SHORTREAD_STALLED) == 1
+                    ? "stalled" : "did not stall (" + Table.fmt(r.get(TriggerFigures.ET_SHORTREAD_WAKEUPS))
+                    + " wakeups for " + SHORT_MESSAGES + " messages, no EAGAIN read)");
+        }
         r.summary("ONESHOT reports: first, while disarmed, after re-arm", Table.fmt(r.get(TriggerFigures.ONESHOT_FIRST))
                 + ", " + Table.fmt(r.get(TriggerFigures.ONESHOT_WHILE_DISARMED)) + ", "
                 + Table.fmt(r.get(TriggerFigures.ONESHOT_AFTER_REARM)));
@@ -124,35 +131,122 @@ public final class TriggerExperiment implements Experiment {
     // ---------------------------------------------------------------------------------------------
     // (a) 64 KiB read 1 KiB per wakeup
 
-    /** What one reader in (a) did. */
-    record ReadRun(int wakeups, int reads, long bytesRead, long bytesLeft, boolean stalled) {
+    /** How a reader in (a) reads after each wakeup, 1 KiB per read call. */
+    enum Reader {
+        /** One read per wakeup. */
+        ONE_READ("1 KiB per wakeup"),
+        /** Reads until a read finds nothing (EAGAIN). */
+        UNTIL_EAGAIN("read until EAGAIN per wakeup"),
+        /** Reads until a read returns less than asked; never makes the read that would find nothing. */
+        UNTIL_SHORT("read until a short read per wakeup");
+
+        final String label;
+
+        Reader(String label) {
+            this.label = label;
+        }
+
+        /** Whether the reader stops after a read that returned {@code n} (0: EAGAIN, -1: EOF). */
+        boolean stopsAfter(int n) {
+            return switch (this) {
+                case ONE_READ -> true;
+                case UNTIL_EAGAIN -> n <= 0;
+                case UNTIL_SHORT -> n < CHUNK;
+            };
+        }
+    }
+
+    /** The short-read reader's message: not a multiple of the read size, so its last read is short. */
+    static final int SHORT_MESSAGE = MESSAGE + 100;
+    /** Messages the short-read reader gets: the second one shows whether the first left it able to wake. */
+    static final int SHORT_MESSAGES = 2;
+
+    /** What one reader in (a) did: over all its messages, and whether a wait timed out with bytes queued. */
+    record ReadRun(Trigger trigger, Reader reader, int messageBytes, int messages, int wakeups, int reads,
+            int eagainReads, long bytesRead, long bytesLeft, boolean stalled) {
     }
 
     private void partA(ExperimentResult r, boolean lt, boolean et, long waitMs) throws NativeException {
-        Table t = r.table(new Table("(a) 64 KiB sent at once, read in 1 KiB reads", "mode", "reader",
-                "wakeups", "read calls", "bytes read", "bytes left", "outcome"));
+        Table t = r.table(new Table("(a) Messages read in 1 KiB reads, level- and edge-triggered", "mode", "reader",
+                "sent", "wakeups", "read calls", "EAGAIN reads", "bytes read", "bytes left", "outcome"));
+        List<ReadRun> runs = new ArrayList<>();
         if (lt) {
-            ReadRun a = readMessage(Trigger.LEVEL, false, waitMs);
-            t.row(label(Trigger.LEVEL), "1 KiB per wakeup", a.wakeups(), a.reads(), a.bytesRead(), a.bytesLeft(), outcome(a, waitMs));
-            r.figure(TriggerFigures.wakeups(Trigger.LEVEL), a.wakeups()).figure(TriggerFigures.reads(Trigger.LEVEL), a.reads());
-            ReadRun b = readMessage(Trigger.LEVEL, true, waitMs);
-            t.row(label(Trigger.LEVEL), "drain until EAGAIN per wakeup", b.wakeups(), b.reads(), b.bytesRead(), b.bytesLeft(),
-                    outcome(b, waitMs));
+            runs.add(readMessages(Trigger.LEVEL, Reader.ONE_READ, MESSAGE, 1, waitMs));
+            runs.add(readMessages(Trigger.LEVEL, Reader.UNTIL_EAGAIN, MESSAGE, 1, waitMs));
         }
         if (et) {
-            ReadRun c = readMessage(Trigger.EDGE, false, waitMs);
-            t.row(label(Trigger.EDGE), "1 KiB per wakeup", c.wakeups(), c.reads(), c.bytesRead(), c.bytesLeft(), outcome(c, waitMs));
-            r.figure(TriggerFigures.ET_NODRAIN_BYTES_READ, c.bytesRead())
-                    .figure(TriggerFigures.ET_NODRAIN_BYTES_LEFT, c.bytesLeft());
-            ReadRun d = readMessage(Trigger.EDGE, true, waitMs);
-            t.row(label(Trigger.EDGE), "drain until EAGAIN per wakeup", d.wakeups(), d.reads(), d.bytesRead(), d.bytesLeft(),
-                    outcome(d, waitMs));
-            r.figure(TriggerFigures.wakeups(Trigger.EDGE), d.wakeups()).figure(TriggerFigures.reads(Trigger.EDGE), d.reads());
+            runs.add(readMessages(Trigger.EDGE, Reader.ONE_READ, MESSAGE, 1, waitMs));
+            runs.add(readMessages(Trigger.EDGE, Reader.UNTIL_EAGAIN, MESSAGE, 1, waitMs));
+            runs.add(readMessages(Trigger.EDGE, Reader.UNTIL_SHORT, SHORT_MESSAGE, SHORT_MESSAGES, waitMs));
         }
-        t.note("LT reports the socket on every wait while any byte is queued, so a reader may take 1 KiB per"
-                + " wakeup; ET reports the arrival once, so the 1 KiB-per-wakeup reader waits forever with the rest"
-                + " queued, and the reader that loops until read hits EAGAIN gets everything from one wakeup (read"
-                + " calls include that last EAGAIN read).");
+        for (ReadRun a : runs) {
+            t.row(label(a.trigger()), a.reader().label, sent(a), a.wakeups(), a.reads(), a.eagainReads(), a.bytesRead(),
+                    a.bytesLeft(), outcome(a, waitMs));
+        }
+        ReadRun ltOne = find(runs, Trigger.LEVEL, Reader.ONE_READ);
+        if (ltOne != null) {
+            r.figure(TriggerFigures.wakeups(Trigger.LEVEL), ltOne.wakeups())
+                    .figure(TriggerFigures.reads(Trigger.LEVEL), ltOne.reads());
+        }
+        ReadRun etOne = find(runs, Trigger.EDGE, Reader.ONE_READ);
+        if (etOne != null) {
+            r.figure(TriggerFigures.ET_NODRAIN_BYTES_READ, etOne.bytesRead())
+                    .figure(TriggerFigures.ET_NODRAIN_BYTES_LEFT, etOne.bytesLeft())
+                    .figure(TriggerFigures.ET_NODRAIN_WAKEUPS, etOne.wakeups());
+        }
+        ReadRun etDrain = find(runs, Trigger.EDGE, Reader.UNTIL_EAGAIN);
+        if (etDrain != null) {
+            r.figure(TriggerFigures.wakeups(Trigger.EDGE), etDrain.wakeups())
+                    .figure(TriggerFigures.reads(Trigger.EDGE), etDrain.reads());
+        }
+        ReadRun etShort = find(runs, Trigger.EDGE, Reader.UNTIL_SHORT);
+        if (etShort != null) {
+            r.figure(TriggerFigures.ET_SHORTREAD_STALLED, etShort.stalled() ? 1 : 0)
+                    .figure(TriggerFigures.ET_SHORTREAD_READS, etShort.reads())
+                    .figure(TriggerFigures.ET_SHORTREAD_WAKEUPS, etShort.wakeups());
+        }
+        t.note(noteA(runs, waitMs));
+    }
+
+    private static ReadRun find(List<ReadRun> runs, Trigger trigger, Reader reader) {
+        return runs.stream().filter(x -> x.trigger() == trigger && x.reader() == reader).findFirst().orElse(null);
+    }
+
+    /** "64 KiB" or "2 x 65636 B". */
+    private static String sent(ReadRun a) {
+        String one = a.messageBytes() % 1024 == 0 ? a.messageBytes() / 1024 + " KiB" : a.messageBytes() + " B";
+        return a.messages() == 1 ? one : a.messages() + " x " + one;
+    }
+
+    /** What the readers of (a) did, in words, from their numbers; then the kernel rule, as background. */
+    static String noteA(List<ReadRun> runs, long waitMs) {
+        List<String> measured = new ArrayList<>();
+        for (ReadRun a : runs) {
+            StringBuilder sb = new StringBuilder(label(a.trigger())).append(", ").append(a.reader().label).append(": ");
+            sb.append(plural(a.wakeups(), "wakeup")).append(" and ").append(plural(a.reads(), "read call"));
+            if (a.eagainReads() > 0) {
+                sb.append(" (").append(a.eagainReads()).append(" of them EAGAIN)");
+            }
+            sb.append(" for ").append(sent(a)).append(", ");
+            if (a.stalled()) {
+                sb.append("then a wait timed out after ").append(waitMs).append(" ms with ").append(a.bytesLeft())
+                        .append(" bytes queued (stalled)");
+            } else {
+                sb.append("everything read").append(a.messages() > 1 ? ", woken for every message" : "");
+            }
+            measured.add(sb.toString());
+        }
+        if (measured.isEmpty()) {
+            return "";
+        }
+        return "Measured: " + String.join("; ", measured) + ". Background: level-triggered epoll reports a readable"
+                + " fd on every wait while bytes are queued, edge-triggered reports when bytes arrive; on a stream"
+                + " socket a read that returns less than it asked has emptied the queue, so the next arrival is a"
+                + " new edge whether or not the reader went on to see EAGAIN.";
+    }
+
+    private static String plural(long n, String word) {
+        return n + " " + word + (n == 1 ? "" : "s");
     }
 
     /** "LT" or "ET", as the table rows say. */
@@ -168,44 +262,55 @@ public final class TriggerExperiment implements Experiment {
     }
 
     /**
-     * Registers the read end (READ in the given trigger mode), writes 64 KiB to the other end, and reads
-     * it back 1 KiB per read call, waiting before each (or, if {@code drain}, reading until EAGAIN
-     * after each wakeup) until everything is read or a wait times out.
+     * Registers the read end (READ in the given trigger mode) and, for each message, writes it to the
+     * other end and reads it back in 1 KiB read calls, waiting before each batch of reads as the
+     * reader says, until the message is read or a wait times out with bytes queued (a stall, after
+     * which no further message is sent).
      */
-    private static ReadRun readMessage(Trigger trigger, boolean drain, long waitMs) throws NativeException {
+    static ReadRun readMessages(Trigger trigger, Reader reader, int size, int messages, long waitMs)
+            throws NativeException {
         int[] sp = Fds.socketPair();
         try (Multiplexer m = Multiplexer.create(Backend.EPOLL)) {
             ReadySet rs = new ReadySet(4);
             m.register(sp[1], Events.READ | trigger.flags());
-            writeFully(sp[0], MESSAGE);
             ByteBuffer buf = ByteBuffer.allocateDirect(CHUNK);
             int wakeups = 0;
             int reads = 0;
+            int eagain = 0;
             long got = 0;
             boolean stalled = false;
-            while (got < MESSAGE) {
-                m.await(rs, waitMs);
-                if (rs.indexOf(sp[1]) < 0) {
-                    stalled = true;
-                    break;
-                }
-                wakeups++;
-                while (true) {
-                    buf.clear();
-                    int n = Fds.read(sp[1], buf);
-                    reads++;
-                    if (n > 0) {
-                        got += n;
-                    }
-                    if (!drain || n <= 0) {
+            for (int msg = 0; msg < messages && !stalled; msg++) {
+                writeFully(sp[0], size);
+                long target = (long) size * (msg + 1);
+                while (got < target) {
+                    m.await(rs, waitMs);
+                    if (rs.indexOf(sp[1]) < 0) {
+                        stalled = Fds.available(sp[1]) > 0;
+                        if (!stalled) {
+                            throw new IllegalStateException("wait timed out with nothing queued and "
+                                    + (target - got) + " bytes unread");
+                        }
                         break;
                     }
-                }
-                if (wakeups > 10 * MESSAGE / CHUNK) {
-                    throw new IllegalStateException("no progress reading the message");
+                    wakeups++;
+                    int n;
+                    do {
+                        buf.clear();
+                        n = Fds.read(sp[1], buf);
+                        reads++;
+                        if (n > 0) {
+                            got += n;
+                        } else if (n == 0) {
+                            eagain++;
+                        }
+                    } while (!reader.stopsAfter(n));
+                    if (wakeups > 10 * messages * (size / CHUNK + 1)) {
+                        throw new IllegalStateException("no progress reading the message");
+                    }
                 }
             }
-            return new ReadRun(wakeups, reads, got, Fds.available(sp[1]), stalled);
+            return new ReadRun(trigger, reader, size, messages, wakeups, reads, eagain, got, Fds.available(sp[1]),
+                    stalled);
         } finally {
             Fds.closeQuietly(sp[0]);
             Fds.closeQuietly(sp[1]);
@@ -228,6 +333,7 @@ public final class TriggerExperiment implements Experiment {
     private void partB(ExperimentResult r, long waitMs) throws NativeException {
         Table t = r.table(new Table("(b) An edge-triggered reader that does not drain", "step", "action",
                 "wait reported the fd", "bytes queued after"));
+        StringBuilder note = new StringBuilder();
         int[] sp = Fds.socketPair();
         try (Multiplexer m = Multiplexer.create(Backend.EPOLL)) {
             ReadySet rs = new ReadySet(4);
@@ -236,6 +342,7 @@ public final class TriggerExperiment implements Experiment {
 
             writeFully(sp[0], 4 * CHUNK);
             boolean first = reported(m, rs, sp[1], waitMs);
+            note.append("Measured: the first 4 KiB ").append(first ? "were" : "were not").append(" reported");
             t.row(1, "peer writes 4 KiB; wait", yes(first), Fds.available(sp[1]));
 
             Fds.read(sp[1], buf);
@@ -243,12 +350,16 @@ public final class TriggerExperiment implements Experiment {
             int queued = Fds.available(sp[1]);
             boolean stalled = !again && queued > 0;
             t.row(2, "read 1 KiB; wait again", again ? "yes" : "no: timed out after " + waitMs + " ms", queued);
+            note.append("; after reading 1 KiB the next wait ").append(again ? "reported the fd again"
+                    : "timed out after " + waitMs + " ms").append(" with ").append(queued).append(" bytes queued (step 2)");
             r.figure(TriggerFigures.STALLED, stalled ? 1 : 0).figure(TriggerFigures.STALLED_QUEUED_BYTES, queued);
 
             writeFully(sp[0], CHUNK);
             boolean newData = reported(m, rs, sp[1], waitMs);
             t.row(3, "peer writes 1 KiB more (not drained yet); wait", yes(newData), Fds.available(sp[1]));
             r.figure(TriggerFigures.NEW_DATA_REREPORTS, newData ? 1 : 0);
+            note.append("; 1 KiB more arriving before the reader drained ").append(newData ? "was" : "was not")
+                    .append(" reported (step 3)");
 
             long drained = Fds.drain(sp[1]);
             boolean afterDrain = reported(m, rs, sp[1], 0);
@@ -259,16 +370,17 @@ public final class TriggerExperiment implements Experiment {
             boolean fixed = reported(m, rs, sp[1], waitMs);
             t.row(5, "peer writes 1 KiB; wait", yes(fixed), Fds.available(sp[1]));
             r.figure(TriggerFigures.DRAIN_FIXED, fixed && !afterDrain ? 1 : 0);
+            note.append("; after reading until EAGAIN a wait with timeout 0 ").append(afterDrain ? "still reported"
+                    : "reported nothing").append(" (step 4) and the next 1 KiB ").append(fixed ? "woke" : "did not wake")
+                    .append(" the reader (step 5).");
             Fds.drain(sp[1]);
         } finally {
             Fds.closeQuietly(sp[0]);
             Fds.closeQuietly(sp[1]);
         }
-        t.note("ET reports a change, not a state: after reading 1 of 4 KiB the next wait times out although bytes"
-                + " are queued (step 2). On Linux every new arrival is an edge even before the reader drained"
-                + " (step 3), so the stall lasts until the peer sends again, which a peer waiting for our reply never"
-                + " does; reading until EAGAIN (step 4) leaves nothing behind and the next message wakes the reader"
-                + " (step 5).");
+        t.note(note + " Background: edge-triggered epoll reports arrivals, not queued bytes, so a reader that stops"
+                + " with bytes queued is woken again only when more arrive, and a peer that waits for a reply before"
+                + " sending again never sends them.");
     }
 
     private static boolean reported(Multiplexer m, ReadySet rs, int fd, long timeoutMs) throws NativeException {
@@ -324,13 +436,15 @@ public final class TriggerExperiment implements Experiment {
             r.figure(TriggerFigures.ONESHOT_FIRST, first).figure(TriggerFigures.ONESHOT_WHILE_DISARMED, disarmed)
                     .figure(TriggerFigures.ONESHOT_AFTER_REARM, rearmed)
                     .figure(TriggerFigures.ONESHOT_REREGISTER_EEXIST, eexist ? 1 : 0);
+            t.note("Measured: the first byte brought " + plural(first, "report") + ", a second byte while disarmed "
+                    + plural(disarmed, "report") + "; registering the fd again was " + reg + "; modify with bytes"
+                    + " still queued brought " + plural(rearmed, "report") + " at once and the next wait "
+                    + plural(afterFire, "report") + ". Background: a ONESHOT registration is disarmed after it"
+                    + " reports and stays in the interest list until modified or removed.");
         } finally {
             Fds.closeQuietly(sp[0]);
             Fds.closeQuietly(sp[1]);
         }
-        t.note("A ONESHOT fd is reported once and then disarmed: new data brings no report, but the fd stays in the"
-                + " interest list (registering it again is EEXIST); modify re-arms it, and since bytes are still"
-                + " queued it is reported at once, then disarmed again.");
     }
 
     /** Events reported for fd by one wait. */
@@ -395,13 +509,20 @@ public final class TriggerExperiment implements Experiment {
             r.figure(TriggerFigures.reported(c.key()), w.reported());
             unparked += w.notParked();
         }
+        List<String> measured = new ArrayList<>();
+        for (int i = 0; i < cases.size(); i++) {
+            WakeResult w = results.get(i);
+            measured.add(cases.get(i).label() + ": " + (Double.isNaN(w.kernelWoken()) ? "n/a"
+                    : Table.fmt(w.kernelWoken())) + " woken, " + Table.fmt(w.reported()) + " reported the fd");
+        }
         t.note("Averages per event over 2 waiting threads; a woken thread reads the fd until EAGAIN, as a worker"
                 + " would. 'Woken' counts threads whose wait returned the fd or that slept more than once inside it"
                 + " (woken, found the byte already taken and went back to sleep: only the thread's voluntary context"
-                + " switches in /proc show that). One instance: epoll_wait sleepers queue exclusively, so the event"
-                + " wakes one thread; under LT that thread's epoll_wait puts the still-ready fd back on the ready list"
-                + " and wakes the next sleeper, under ET it does not. Two instances each watch the fd and both are"
-                + " woken, unless both registered it with EXCLUSIVE.");
+                + " switches in /proc show that). Measured, threads per event: " + String.join("; ", measured) + "."
+                + " Background: epoll_wait sleepers on one instance queue exclusively, so an event wakes one of them;"
+                + " under LT that thread's epoll_wait puts the still-ready fd back on the ready list, which can wake"
+                + " the next sleeper, under ET it does not. Two instances each watch the fd, so each has a sleeper"
+                + " to wake, unless both registered it with EXCLUSIVE.");
         if (!switchesKnown) {
             r.paragraph("(d): context switches could not be read from /proc/thread-self/status here, so 'woken' is"
                     + " the number of waits that reported the fd.");

@@ -6,7 +6,11 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
+import dev.muxlab.Backend;
+import dev.muxlab.Errno;
+import dev.muxlab.FdSetSizeException;
 import dev.muxlab.Fds;
+import dev.muxlab.NativeException;
 import dev.muxlab.lab.report.Contexts;
 import dev.muxlab.lab.report.ExperimentContext;
 import dev.muxlab.lab.report.ExperimentResult;
@@ -51,6 +55,8 @@ class FdLimitExperimentTest {
                 + " with " + before + " fds open before");
         Table sweep = table(r, "Registering");
         assertEquals("FD_SETSIZE at fd 1024", row(sweep, "select").get(3));
+        assertEquals(FdLimitFigures.STOP_FD_SETSIZE, r.get(FdLimitFigures.stop(Backend.SELECT)));
+        assertTrue(sweep.note.contains("select (highest fd 1023) stopped at glibc's FD_SETSIZE"), sweep.note);
 
         // wide select, poll, epoll: up to the fd limit, refused by EMFILE when opening the next fd
         assertTrue(r.get("fdlimit.select-wide.max_fd") > 1023);
@@ -58,10 +64,13 @@ class FdLimitExperimentTest {
             String why = row(sweep, b).get(3);
             double max = r.get("fdlimit." + b + ".max_fd");
             double count = r.get("fdlimit." + b + ".count");
+            double stop = r.get(FdLimitFigures.stop(Backend.fromId(b)));
             if (why.startsWith("stopped: quick-mode cap")) {
                 assertEquals(FdLimitExperiment.QUICK_CAP, count, b);
+                assertEquals(FdLimitFigures.STOP_CAP, stop, b);
             } else {
                 assertTrue(why.startsWith("EMFILE"), b + ": " + why);
+                assertEquals(FdLimitFigures.STOP_FD_LIMIT, stop, b);
                 assertTrue(max >= rlimit - 100 && max < rlimit, b + " max fd " + max + " limit " + rlimit);
                 assertTrue(count >= rlimit - 100 - before, b + " count " + count);
             }
@@ -76,6 +85,21 @@ class FdLimitExperimentTest {
         }
         assertFalse(r.summary.isEmpty());
         assertTrue(r.summary.size() <= 4, r.summary.toString());
+    }
+
+    /** Every stop reason the figure can carry, from the errors a sweep can end on. */
+    @Test
+    void stopCodesFollowTheErrorThatEndedTheSweep() {
+        assertEquals(FdLimitFigures.STOP_FD_SETSIZE, FdLimitExperiment.stopCode(new FdSetSizeException(1024, "register"),
+                null));
+        assertEquals(FdLimitFigures.STOP_FD_LIMIT, FdLimitExperiment.stopCode(null,
+                new NativeException(Errno.EMFILE, "eventfd")));
+        assertEquals(FdLimitFigures.STOP_FD_LIMIT, FdLimitExperiment.stopCode(null,
+                new NativeException(Errno.ENFILE, "eventfd")));
+        assertEquals(FdLimitFigures.STOP_OTHER, FdLimitExperiment.stopCode(new NativeException(Errno.EPERM,
+                "epoll_ctl"), null));
+        assertEquals(FdLimitFigures.STOP_OTHER, FdLimitExperiment.stopCode(null, new NativeException(Errno.ENOMEM,
+                "eventfd")));
     }
 
     @Test

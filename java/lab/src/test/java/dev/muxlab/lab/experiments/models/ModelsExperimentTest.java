@@ -55,6 +55,12 @@ class ModelsExperimentTest {
         assertTrue(r.get(k + "rss_mb") > 1, k + "rss_mb");
         assertEquals(0.0, r.get(k + "mismatched_bytes"), k + "mismatched_bytes");
         assertEquals((double) c, r.get(k + "connected"), k + "connected");
+        assertTrue(r.get(k + "answered") >= 1 && r.get(k + "answered") <= c, k + "answered");
+        assertTrue(r.get(k + "waits_per_msg") >= 0, k + "waits_per_msg = " + r.get(k + "waits_per_msg"));
+        // calls = read+write + waits, run by run: the medians add up unless the repeats disagree
+        if (r.spread(k + "calls_per_msg") != null && !r.spread(k + "calls_per_msg").hasSpread()) {
+            assertEquals(r.get(k + "rw_calls_per_msg") + r.get(k + "waits_per_msg"), r.get(k + "calls_per_msg"), 1e-9);
+        }
     }
 
     @Test
@@ -65,9 +71,17 @@ class ModelsExperimentTest {
         Contexts.print(r);
 
         for (String m : List.of("epoll-lt", "epoll-et")) {
-            for (int c : List.of(10, 100)) {
+            for (int c : List.of(1, 10, 100)) {
                 assertCell(r, m, c);
             }
+        }
+        // one connection, one message in flight: a reactor waits once per message (a little more for the
+        // server's timers, less never); every connection of an echo reactor gets replies
+        for (String m : List.of("epoll-lt", "epoll-et")) {
+            double waits = r.get("models." + m + ".c1.waits_per_msg");
+            assertTrue(waits >= 0.9 && waits < 2, m + " c1 waits per message " + waits);
+            assertEquals(1.0, r.get("models." + m + ".c1.answered"));
+            assertEquals(100.0, r.get("models." + m + ".c100.answered"));
         }
         assertCell(r, "epoll-et", 1000);
         assertFalse(r.figures.containsKey("models.blocking.c10.msgs_per_s"), "only the filtered models run");
@@ -86,11 +100,14 @@ class ModelsExperimentTest {
             assertTrue(sys.rows.get(0).get(7).startsWith("n/a"), sys.rows.get(0).toString());
         }
 
-        assertEquals(List.of("models-throughput.png"), r.charts);
-        assertPng(tmp.resolve("models-throughput.png"));
+        assertEquals(List.of("models-throughput.png", "models-p99.png", "models-threads-rss.png"), r.charts);
+        for (String c : r.charts) {
+            assertPng(tmp.resolve(c));
+        }
         assertEquals(List.of("model", "connections", "msgs/s", "p50 us", "p99 us", "server CPU s",
-                "CPU s per 100k msgs", "threads", "RSS MB", "read+write calls per msg", "errors", "notes"),
-                r.tables.get(0).columns);
+                "CPU s per 100k msgs", "threads", "RSS MB", "read+write per msg", "waits per msg", "calls per msg",
+                "answered", "errors", "notes"), r.tables.get(0).columns);
+        assertTrue(r.tables.get(0).title.contains("quick: 1 repeat, no spread"), r.tables.get(0).title);
         // untraced read/write counts (/proc/PID/io): an echo needs at least one read and one write
         for (String m : List.of("epoll-lt", "epoll-et")) {
             String k = "models." + m + ".c10.rw_calls_per_msg";
@@ -98,7 +115,7 @@ class ModelsExperimentTest {
                 assertTrue(r.get(k) >= 1.9 && r.get(k) < 50, k + " = " + r.get(k));
             }
         }
-        assertEquals(5, r.tables.get(0).rows.size());
+        assertEquals(7, r.tables.get(0).rows.size());
         assertFalse(r.summary.isEmpty());
         assertTrue(r.summary.size() <= 4, r.summary.toString());
         assertNoChildren();
@@ -108,9 +125,10 @@ class ModelsExperimentTest {
     void quickSelectRunAndSelectWideRefused(@TempDir Path tmp) throws Exception {
         ExperimentResult r = new ModelsExperiment().run(ctx(tmp, "select", null));
         Contexts.print(r);
+        assertCell(r, "select", 1);
         assertCell(r, "select", 10);
         assertCell(r, "select", 100);
-        assertEquals(2, r.tables.get(0).rows.size());
+        assertEquals(3, r.tables.get(0).rows.size());
         assertPng(tmp.resolve("models-throughput.png"));
         assertNoChildren();
 
@@ -126,8 +144,11 @@ class ModelsExperimentTest {
         assertEquals(List.of(Model.POLL), ModelsPlan.of(ctx(null, "poll", null)).models());
         List<Model> lt = ModelsPlan.of(ctx(null, null, "lt")).models();
         assertTrue(lt.contains(Model.BLOCKING) && lt.contains(Model.EPOLL_LT) && !lt.contains(Model.EPOLL_ET), lt.toString());
-        assertEquals(List.of(10, 100), new ModelsPlan(List.of(), true).connections(Model.SELECT));
-        assertEquals(List.of(10, 100, 1_000, 10_000), new ModelsPlan(List.of(), false).connections(Model.SELECT));
+        assertEquals(List.of(1, 10, 100), new ModelsPlan(List.of(), true, 1).connections(Model.SELECT));
+        assertEquals(List.of(1, 10, 100, 1_000), new ModelsPlan(List.of(), true, 1).connections(Model.EPOLL_ET));
+        assertEquals(List.of(1, 10, 100, 1_000, 10_000), new ModelsPlan(List.of(), false, 3).connections(Model.SELECT));
+        assertEquals(3, ModelsPlan.of(Contexts.full(null, null, null)).repeats(), "full mode repeats every cell");
+        assertEquals(1, ModelsPlan.of(ctx(null, null, null)).repeats());
     }
 
     @Test
@@ -153,5 +174,40 @@ class ModelsExperimentTest {
         assertTrue(text.getMessage().contains("not a JSON object") && text.getMessage().contains("--format json"),
                 text.getMessage());
         assertTrue(ModelsChild.serveArgs(Model.THREADPOOL).containsAll(List.of("--format", "json", "--pool-size")));
+    }
+
+    private static ModelsChild.CounterSample sample(long nanos, long awaits, long bytesOut) {
+        return new ModelsChild.CounterSample(nanos, java.util.Map.of("awaits", awaits, "bytes_out", bytesOut,
+                "queued", awaits / 2));
+    }
+
+    /** The waits per message come from the server's own counter lines, interpolated at the window's edges. */
+    @Test
+    void waitsPerMessageFromTheCounterLines() {
+        assertNull(ModelsChild.parse(5, "{\"event\":\"listening\",\"port\":1}"));
+        assertNull(ModelsChild.parse(5, "not json"));
+        ModelsChild.CounterSample s = ModelsChild.parse(5, "{\"event\":\"stats\",\"stats\":{\"awaits\":7,"
+                + "\"bytes_out\":640}}");
+        assertEquals(5, s.nanos());
+        assertEquals(7, s.awaits());
+        assertEquals(640, s.bytesOut());
+        assertEquals(-1, ModelsChild.parse(5, "{\"event\":\"stats\",\"stats\":{\"bytes_out\":1}}").awaits(),
+                "a server without the counter: -1, not 0");
+        int size = ModelsExperiment.SIZE;
+        // 100 messages between t=100 and t=200 with 50 awaits: half a wait per message; edges interpolated
+        List<ModelsChild.CounterSample> line = List.of(sample(100, 10, 0), sample(200, 60, 100L * size));
+        assertEquals(0.5, ModelsExperiment.waitsPerMessage(line, 100, 200), 1e-9);
+        assertEquals(0.5, ModelsExperiment.waitsPerMessage(line, 120, 180), 1e-9);
+        assertTrue(Double.isNaN(ModelsExperiment.waitsPerMessage(List.of(), 100, 200)));
+        assertTrue(Double.isNaN(ModelsExperiment.waitsPerMessage(List.of(sample(100, -1, 0),
+                sample(200, -1, 100L * size)), 100, 200)), "no awaits counter: unknown");
+        assertTrue(Double.isNaN(ModelsExperiment.waitsPerMessage(List.of(sample(100, 3, 0), sample(200, 9, 0)),
+                100, 200)), "nothing echoed: no ratio");
+        // what the server counted during a run: last line minus the first
+        ModelsChild.Counters d = ModelsChild.delta(List.of(sample(100, 10, 0), sample(150, 20, 64),
+                sample(200, 60, 100L * size)));
+        assertEquals(50, d.get("awaits"));
+        assertEquals(25, d.get(ModelsChild.QUEUED));
+        assertNull(ModelsChild.delta(List.of(sample(100, 10, 0))), "one line: nothing to subtract");
     }
 }

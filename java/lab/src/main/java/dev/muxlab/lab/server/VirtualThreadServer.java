@@ -1,0 +1,376 @@
+package dev.muxlab.lab.server;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.BindException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import dev.muxlab.Sockets;
+import dev.muxlab.lab.Proto;
+
+/**
+ * The {@link Model#VIRTUAL} model: blocking {@code java.net} sockets, one virtual thread per
+ * connection, written as the blocking model is (read, answer, write, repeat). A virtual thread
+ * that blocks on a socket does not hold an OS thread: the JDK makes the socket non-blocking,
+ * parks the virtual thread and registers the fd with one of its pollers (on Linux, epoll; a few
+ * platform threads wait in {@code epoll_wait}), which unparks it when the fd is ready. So
+ * thread-per-connection code multiplexes over epoll underneath, with a few carrier threads.
+ * <p>
+ * Virtual threads are JDK 21 API and this module is Java 17: the thread factory
+ * ({@code Thread.ofVirtual().name("muxlab-virtual-", 0).factory()}) is looked up by reflection
+ * once, in {@link #start()}, which on an older JDK throws an {@link UnsupportedJdkException}
+ * saying so; the other models do not need it.
+ * <p>
+ * Caps and timeouts as in the blocking model: accepts on one platform thread with the
+ * {@link JdkAcceptor} (the connection cap, EMFILE without spinning); idle connections are closed
+ * through SO_TIMEOUT on the blocking read ({@code idleTimeoutMillis}); a blocking write that makes
+ * no progress for the idle timeout (a peer that does not read) is a write timeout
+ * ({@code writeTimeouts}), and an HTTP header block left incomplete for {@code headerTimeoutMillis}
+ * a header timeout. Java sockets have no send timeout, so both are enforced by one platform
+ * thread that looks at every connection a few times per timeout and closes the late ones' sockets,
+ * which ends their blocked read or write. Each connection holds a read buffer and an output buffer
+ * on the heap (at most the read buffer's size, enough for one read's replies), as
+ * thread-per-connection code does; nothing is allocated per request.
+ */
+final class VirtualThreadServer extends ServerBase {
+    private static final long NONE = Long.MAX_VALUE;
+    private static final long MS = 1_000_000L;
+    /** Largest single write, so that a write timeout can tell a slow reader from one that reads nothing. */
+    static final int WRITE_CHUNK = 64 * 1024;
+    /** Why a connection was closed by the timeout thread. */
+    private static final int WRITE_TIMEOUT = 1, HEADER_TIMEOUT = 2, SERVER_CLOSED = 3;
+
+    private final Set<Conn> open = ConcurrentHashMap.newKeySet();
+    private ThreadFactory virtualThreads;
+    private ServerSocket listener;
+    private JdkAcceptor<Socket> acceptor;
+    private Thread acceptThread;
+    private Thread timeoutThread;
+    private final long headerTimeout;
+    private final int outBytes;
+    private volatile boolean closed;
+
+    VirtualThreadServer(ServerConfig cfg) {
+        super(cfg);
+        headerTimeout = this.cfg.proto == Proto.HTTP ? Math.max(0, this.cfg.headerTimeoutMillis) : 0;
+        int minOut = this.cfg.proto == Proto.HTTP ? HttpSession.MAX_REPLY : 1;
+        outBytes = Math.min(this.cfg.maxOutputBytes, Math.max(this.cfg.readBufferBytes, minOut));
+    }
+
+    /** Thrown by {@link #start()} when this JVM has no virtual threads. */
+    static final class UnsupportedJdkException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        UnsupportedJdkException(String message) {
+            super(message);
+        }
+    }
+
+    /** The feature release virtual threads need. */
+    static final int MIN_FEATURE = 21;
+
+    /**
+     * The one line that says this JVM cannot run the model: its version, and a JDK to use
+     * instead when one is known.
+     */
+    static String needsNewerJdk(String javaVersion, String suggestedHome) {
+        return "model virtual needs JDK " + MIN_FEATURE + " or later; this JVM is " + javaVersion
+                + " (set JAVA_HOME to a JDK " + MIN_FEATURE + "+"
+                + (suggestedHome != null ? ", e.g. " + suggestedHome : "") + ")";
+    }
+
+    /**
+     * {@code Thread.ofVirtual().name(prefix, 0).factory()}, through reflection.
+     *
+     * @throws UnsupportedJdkException on a JDK older than 21
+     */
+    static ThreadFactory virtualThreadFactory(String prefix) throws UnsupportedJdkException {
+        if (Runtime.version().feature() < MIN_FEATURE) {
+            throw new UnsupportedJdkException(needsNewerJdk(System.getProperty("java.version"),
+                    Jdks.newest(MIN_FEATURE)));
+        }
+        try {
+            Object builder = Thread.class.getMethod("ofVirtual").invoke(null);
+            Class<?> ofVirtual = Class.forName("java.lang.Thread$Builder$OfVirtual");
+            builder = ofVirtual.getMethod("name", String.class, long.class).invoke(builder, prefix, 0L);
+            return (ThreadFactory) Class.forName("java.lang.Thread$Builder").getMethod("factory").invoke(builder);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            throw new UnsupportedJdkException("model virtual: this JVM (" + System.getProperty("java.version")
+                    + ") has no usable Thread.ofVirtual(): " + e);
+        }
+    }
+
+    @Override
+    public void start() throws IOException {
+        virtualThreads = virtualThreadFactory("muxlab-virtual-conn-");
+        try {
+            listener = new ServerSocket();
+            listener.setReuseAddress(true);
+            try {
+                listener.bind(JdkAcceptor.address(cfg, cfg.port), cfg.backlog);
+            } catch (BindException e) {
+                throw new BindException("bind " + Sockets.format(cfg.bindAddress) + ":" + cfg.port + ": "
+                        + e.getMessage());
+            }
+            acceptor = new JdkAcceptor<>(listener::accept, cfg, stats, () -> closed, msg -> {
+                if (!closed) {
+                    warn(msg);
+                }
+            });
+        } catch (IOException | RuntimeException e) {
+            JdkAcceptor.closeQuietly(listener);
+            throw e;
+        }
+        port = listener.getLocalPort();
+        acceptThread = new Thread(this::acceptLoop, "muxlab-virtual-acceptor");
+        acceptThread.setDaemon(true);
+        acceptThread.start();
+        long idle = Math.max(0, cfg.idleTimeoutMillis);
+        long shortest = idle <= 0 ? headerTimeout : headerTimeout <= 0 ? idle : Math.min(idle, headerTimeout);
+        if (shortest > 0) {
+            long every = Math.max(10, Math.min(1000, shortest / 4));
+            // not "muxlab-virtual-...": that prefix names the model's accepting thread
+            timeoutThread = new Thread(() -> timeoutLoop(every), "muxlab-timeouts-virtual");
+            timeoutThread.setDaemon(true);
+            timeoutThread.start();
+        }
+    }
+
+    private void acceptLoop() {
+        while (!closed) {
+            Socket s = acceptor.next();
+            if (s == null) {
+                if (acceptor.status == JdkAcceptor.BACKOFF) {
+                    sleep(100); // a blocking listener would fail again at once
+                }
+                continue; // DROPPED, RETRY, DRAINED; CLOSED: closed is set
+            }
+            if (closed) {
+                JdkAcceptor.closeQuietly(s);
+                stats.closed.increment();
+                continue;
+            }
+            Conn c = new Conn(s);
+            stats.active.incrementAndGet();
+            open.add(c);
+            try {
+                virtualThreads.newThread(c).start();
+            } catch (RuntimeException | OutOfMemoryError e) {
+                stats.errors.increment();
+                warn("cannot start a virtual thread: " + e);
+                c.finish();
+            }
+        }
+    }
+
+    /** Closes the sockets of connections whose write or incomplete header block is too old. */
+    private void timeoutLoop(long everyMillis) {
+        while (!closed) {
+            sleep(everyMillis);
+            long now = System.nanoTime();
+            long writeLimit = cfg.idleTimeoutMillis > 0 ? now - cfg.idleTimeoutMillis * MS : Long.MIN_VALUE;
+            long headerLimit = headerTimeout > 0 ? now - headerTimeout * MS : Long.MIN_VALUE;
+            for (Conn c : open) {
+                if (c.writeSince < writeLimit) {
+                    c.expire(WRITE_TIMEOUT);
+                } else if (c.partialSince < headerLimit) {
+                    c.expire(HEADER_TIMEOUT);
+                }
+            }
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        JdkAcceptor.closeQuietly(listener); // wakes the blocked accept
+        join(acceptThread);
+        if (timeoutThread != null) {
+            timeoutThread.interrupt();
+            join(timeoutThread);
+        }
+        for (Conn c : open) {
+            c.expire(SERVER_CLOSED); // wakes its thread in read or write
+        }
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (!open.isEmpty() && System.nanoTime() < deadline) {
+            sleep(5);
+        }
+        if (acceptor != null) {
+            acceptor.close();
+        }
+    }
+
+    private static void join(Thread t) {
+        if (t == null) {
+            return;
+        }
+        try {
+            t.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** One connection and the virtual thread that serves it. */
+    private final class Conn implements Runnable {
+        final Socket socket;
+        /** When the blocked write in progress began; NONE when not writing. */
+        volatile long writeSince = NONE;
+        /** HTTP: when the incomplete request held in the input buffer began; NONE when there is none. */
+        volatile long partialSince = NONE;
+        /** Set once by whoever closes the socket from outside: why. */
+        private final AtomicInteger expired = new AtomicInteger();
+
+        Conn(Socket socket) {
+            this.socket = socket;
+        }
+
+        /**
+         * From another thread: counts why and closes the socket, which ends a blocked read or
+         * write with an exception (counted first, so whoever sees the close sees the counter).
+         */
+        void expire(int why) {
+            if (expired.compareAndSet(0, why)) {
+                if (why == WRITE_TIMEOUT) {
+                    stats.writeTimeouts.increment();
+                } else if (why == HEADER_TIMEOUT) {
+                    stats.headerTimeouts.increment();
+                }
+                JdkAcceptor.closeQuietly(socket);
+            }
+        }
+
+        @Override
+        public void run() {
+            try {
+                serve();
+            } catch (SocketTimeoutException e) {
+                if (!expiredOutside()) {
+                    stats.idleClosed.increment(); // SO_TIMEOUT: nothing arrived for the idle timeout
+                }
+            } catch (IOException e) {
+                if (!expiredOutside()) {
+                    if (JdkAcceptor.isReset(e)) {
+                        stats.resets.increment();
+                    } else if (!closed) {
+                        stats.errors.increment();
+                    }
+                }
+            } catch (RuntimeException e) {
+                if (!expiredOutside() && !closed) {
+                    stats.errors.increment();
+                }
+            } finally {
+                finish();
+            }
+        }
+
+        /** Whether the socket was closed from outside ({@link #expire}, which counted why). */
+        private boolean expiredOutside() {
+            return expired.get() != 0;
+        }
+
+        private void serve() throws IOException {
+            socket.setTcpNoDelay(true);
+            if (cfg.idleTimeoutMillis > 0) {
+                socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, cfg.idleTimeoutMillis));
+            }
+            InputStream is = socket.getInputStream();
+            OutputStream os = socket.getOutputStream();
+            ByteBuffer in = ByteBuffer.wrap(new byte[cfg.readBufferBytes]);
+            ByteBuffer out = ByteBuffer.wrap(new byte[outBytes]);
+            Session session = Session.create(cfg.proto, cfg, stats);
+            for (;;) {
+                int room = in.remaining();
+                if (room == 0) {
+                    throw new IOException("input buffer full"); // cannot happen: sessions consume or close
+                }
+                int n = is.read(in.array(), in.position(), room); // blocks; SO_TIMEOUT: idle
+                if (n < 0) {
+                    in.flip();
+                    if (in.hasRemaining()) {
+                        session.onInput(in, out);
+                        writeAll(os, out);
+                    }
+                    return;
+                }
+                stats.bytesIn.add(n);
+                in.position(in.position() + n);
+                long heldSince = partialSince;
+                partialSince = NONE; // answering, not waiting for the peer
+                in.flip();
+                int initial = in.remaining();
+                int verdict = Session.CONTINUE;
+                while (in.hasRemaining()) {
+                    int before = in.remaining();
+                    verdict = session.onInput(in, out);
+                    writeAll(os, out); // blocks until the peer takes it: backpressure for free
+                    if (verdict == Session.CLOSE || in.remaining() == before) {
+                        break;
+                    }
+                }
+                boolean leftover = in.hasRemaining();
+                boolean consumedSome = in.remaining() < initial;
+                in.compact();
+                if (verdict == Session.CLOSE) {
+                    return;
+                }
+                if (headerTimeout > 0 && leftover) {
+                    // an incomplete request: its clock starts when it first shows up, or anew once
+                    // an earlier request in the buffer was answered
+                    partialSince = consumedSome || heldSince == NONE ? System.nanoTime() : heldSince;
+                }
+            }
+        }
+
+        /**
+         * Writes all of out in blocking writes of at most {@link #WRITE_CHUNK}, each timed by the
+         * timeout thread through {@link #writeSince}: a chunk that does not get out within the
+         * idle timeout ends the connection.
+         */
+        private void writeAll(OutputStream os, ByteBuffer out) throws IOException {
+            try {
+                byte[] a = out.array();
+                for (int off = 0, end = out.position(); off < end; ) {
+                    int len = Math.min(WRITE_CHUNK, end - off);
+                    writeSince = System.nanoTime();
+                    os.write(a, off, len);
+                    writeSince = NONE;
+                    stats.bytesOut.add(len);
+                    off += len;
+                }
+            } finally {
+                writeSince = NONE;
+                out.clear();
+            }
+        }
+
+        void finish() {
+            if (open.remove(this)) {
+                JdkAcceptor.closeQuietly(socket);
+                stats.active.decrementAndGet();
+                stats.closed.increment();
+            }
+        }
+    }
+}
