@@ -154,6 +154,7 @@ final class NioServer extends ServerBase {
                         selector.select(onKey, Math.max(1, (wait + MS - 1) / MS));
                     }
                 }
+                stats.awaits.increment(); // one readiness wait (epoll_wait in the JDK's selector)
                 runTimers();
             }
         } catch (IOException | RuntimeException e) {
