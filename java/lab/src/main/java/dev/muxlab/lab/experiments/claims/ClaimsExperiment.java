@@ -38,6 +38,7 @@ public final class ClaimsExperiment implements Experiment {
             new TwoSyscallsClaim(),
             new BusyPollingClaim(),
             new ThreadPerConnectionClaim(Model.BLOCKING, ""),
+            new ThreadPerConnectionClaim(Model.VIRTUAL, ", asked again of virtual threads (JDK 21+)"),
             new EdgeVsLevelClaim());
 
     @Override

@@ -33,6 +33,8 @@ final class ModelsChild implements AutoCloseable {
     static final String REJECTED_FD_SETSIZE = "rejected_fd_setsize";
     static final String ACCEPT_FD_LIMIT = "accept_fd_limit";
     static final String AWAITS = "awaits";
+    /** io_uring_enter calls of the uring model (0 for the others). */
+    static final String ENTERS = "enters";
     static final String BYTES_OUT = "bytes_out";
 
     final Model model;
@@ -270,8 +272,16 @@ final class ModelsChild implements AutoCloseable {
             return v == null ? -1 : v;
         }
 
+        /**
+         * The server's waits for work: readiness waits (select, poll, epoll_wait, the selector's,
+         * the busy loop's passes) plus, for the completion model, its io_uring_enter calls, which
+         * submit and reap everything a loop iteration does (its reads and writes make no system
+         * call of their own). -1 if the server reported neither.
+         */
         long awaits() {
-            return get(AWAITS);
+            long a = get(AWAITS);
+            long e = get(ENTERS);
+            return a < 0 && e < 0 ? -1 : Math.max(0, a) + Math.max(0, e);
         }
 
         long bytesOut() {

@@ -27,7 +27,10 @@ public final class ModelsFigures {
         RSS_MB,
         /** The server's read-type and write-type system calls per echoed message (/proc/PID/io). */
         RW_CALLS_PER_MSG,
-        /** The server's readiness waits (select/poll/epoll_wait/... calls) per echoed message, from its own count. */
+        /**
+         * The server's readiness waits (select/poll/epoll_wait/... calls) per echoed message, from its
+         * own count; for uring its io_uring_enter calls, which also carry its reads and writes.
+         */
         WAITS_PER_MSG,
         /** Read, write and readiness-wait calls per echoed message: the data path's system calls. */
         CALLS_PER_MSG,

@@ -11,6 +11,8 @@ import java.util.Map;
 import java.util.Set;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import dev.muxlab.Backend;
 import dev.muxlab.Trigger;
@@ -153,9 +155,9 @@ class ClaimsExperimentTest {
                 Outcome.INCONCLUSIVE, f().put(nb, 30).put(et, 0)));
     }
 
-    @Test
-    void threadPerConnection() {
-        Model m = Model.BLOCKING;
+    @ParameterizedTest
+    @EnumSource(value = Model.class, names = {"BLOCKING", "VIRTUAL"})
+    void threadPerConnection(Model m) {
         covers(new ThreadPerConnectionClaim(m, ""), cases(
                 Outcome.NOT_MEASURED, cell(f(), m, 100, 80, 80_000).put(CellFigure.RSS_MB.of(Model.EPOLL_ET, 100), 70),
                 Outcome.HOLDS, epoll(cell(f(), m, 10_000, 1500, 30_000), 10_000, 80, 90_000),
@@ -165,6 +167,10 @@ class ClaimsExperimentTest {
         // light on memory but slower: depends too
         assertEquals(Outcome.DEPENDS, new ThreadPerConnectionClaim(m, "").judge(
                 epoll(cell(f(), m, 1_000, 90, 30_000), 1_000, 80, 90_000).figures()).verdict().outcome());
+        // the other thread model's figures do not count for this one
+        Model other = m == Model.BLOCKING ? Model.VIRTUAL : Model.BLOCKING;
+        assertEquals(Outcome.NOT_MEASURED, new ThreadPerConnectionClaim(m, "").judge(
+                epoll(cell(f(), other, 10_000, 1500, 30_000), 10_000, 80, 90_000).figures()).verdict().outcome());
     }
 
     private static F cell(F f, Model m, int n, double rssMb, double msgs) {
