@@ -120,40 +120,21 @@ public final class ProcStats {
     }
 
     /** Samples a process every {@code intervalMillis} on a daemon thread until closed. */
-    public static final class Sampler implements AutoCloseable {
+    public static final class Sampler extends PeriodicSampler<Sample> {
         private final long pid;
-        private final long intervalMillis;
-        private final List<Sample> samples = new ArrayList<>();
-        private final Thread thread;
-        private volatile boolean stop;
         private volatile IOException failure;
 
         public Sampler(long pid, long intervalMillis) {
+            super("muxlab-procstats-" + pid, intervalMillis);
             this.pid = pid;
-            this.intervalMillis = intervalMillis;
-            this.thread = new Thread(this::loop, "muxlab-procstats-" + pid);
-            this.thread.setDaemon(true);
-            takeQuietly();
-            this.thread.start();
+            poll();
+            start();
         }
 
-        private void loop() {
-            while (!stop) {
-                takeQuietly();
-                try {
-                    Thread.sleep(intervalMillis);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        }
-
-        private void takeQuietly() {
+        @Override
+        protected void poll() {
             try {
-                Sample s = read(pid);
-                synchronized (samples) {
-                    samples.add(s);
-                }
+                add(read(pid));
             } catch (IOException | RuntimeException e) {
                 if (failure == null) {
                     failure = e instanceof IOException io ? io : new IOException(e.toString(), e);
@@ -161,30 +142,9 @@ public final class ProcStats {
             }
         }
 
-        /** Stops sampling (taking one last sample) and returns the samples in time order. */
-        public List<Sample> finish() {
-            stop = true;
-            thread.interrupt();
-            try {
-                thread.join(2_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            takeQuietly();
-            synchronized (samples) {
-                return List.copyOf(samples);
-            }
-        }
-
         /** The first error reading /proc, or null. */
         public IOException failure() {
             return failure;
-        }
-
-        @Override
-        public void close() {
-            stop = true;
-            thread.interrupt();
         }
     }
 

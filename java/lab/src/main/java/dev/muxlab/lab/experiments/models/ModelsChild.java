@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 
 import dev.muxlab.lab.Json;
+import dev.muxlab.lab.proc.PeriodicSampler;
 import dev.muxlab.lab.proc.ChildProcesses;
 import dev.muxlab.lab.server.Model;
 
@@ -320,15 +321,13 @@ final class ModelsChild implements AutoCloseable {
      * was written, plus the file system's delay). The first sample is the last "stats" line printed
      * before the sampler started, the baseline of what the server counts from then on.
      */
-    static final class CounterSampler implements AutoCloseable {
+    static final class CounterSampler extends PeriodicSampler<CounterSample> {
         private final Path file;
-        private final List<CounterSample> samples = new ArrayList<>();
-        private final Thread thread;
         private final StringBuilder partial = new StringBuilder();
         private long position;
-        private volatile boolean stop;
 
         CounterSampler(Path file) {
+            super("muxlab-serve-counters", 10);
             this.file = file;
             long now = System.nanoTime();
             byte[] bytes;
@@ -348,25 +347,13 @@ final class ModelsChild implements AutoCloseable {
                 baseline = c != null ? c : baseline;
             }
             if (baseline != null) {
-                samples.add(baseline);
+                add(baseline);
             }
-            this.thread = new Thread(this::loop, "muxlab-serve-counters");
-            this.thread.setDaemon(true);
-            this.thread.start();
+            start();
         }
 
-        private void loop() {
-            while (!stop) {
-                poll();
-                try {
-                    Thread.sleep(10);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        }
-
-        private void poll() {
+        @Override
+        protected void poll() {
             long now = System.nanoTime();
             String text;
             try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(file.toFile(), "r")) {
@@ -389,32 +376,9 @@ final class ModelsChild implements AutoCloseable {
                 partial.delete(0, nl + 1);
                 CounterSample s = parse(now, line);
                 if (s != null) {
-                    synchronized (samples) {
-                        samples.add(s);
-                    }
+                    add(s);
                 }
             }
-        }
-
-        /** Stops reading (after one last read) and returns the samples in time order. */
-        List<CounterSample> finish() {
-            stop = true;
-            thread.interrupt();
-            try {
-                thread.join(2_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            poll();
-            synchronized (samples) {
-                return List.copyOf(samples);
-            }
-        }
-
-        @Override
-        public void close() {
-            stop = true;
-            thread.interrupt();
         }
     }
 
