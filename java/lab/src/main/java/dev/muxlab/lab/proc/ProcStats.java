@@ -26,9 +26,16 @@ public final class ProcStats {
      * One reading: when (System.nanoTime), CPU clock ticks so far, threads, VmRSS in kB, and the
      * read-type and write-type system calls so far ({@code syscr}, {@code syscw} of
      * /proc/PID/io: read, readv, pread and friends, and their write twins, whatever they
-     * returned, EAGAIN included; -1 if unreadable).
+     * returned, EAGAIN included; -1 if unreadable); and, when the sampler watches them, the
+     * voluntary context switches of the event loop's threads so far and the io_uring worker
+     * threads alive ({@link ProcThreads}; -1 when not watched or unreadable).
      */
-    public record Sample(long nanos, long cpuTicks, int threads, long rssKb, long syscr, long syscw) {
+    public record Sample(long nanos, long cpuTicks, int threads, long rssKb, long syscr, long syscw, long loopSwitches,
+            int ioWorkers) {
+        /** This sample with the thread readings added. */
+        Sample with(long loopSwitches, int ioWorkers) {
+            return new Sample(nanos, cpuTicks, threads, rssKb, syscr, syscw, loopSwitches, ioWorkers);
+        }
     }
 
     /** Clock ticks per second of the CPU times in /proc (from {@code getconf CLK_TCK}; 100 if that fails). */
@@ -72,7 +79,7 @@ public final class ProcStats {
             // /proc/PID/io needs ptrace-read access; without it the counts stay unknown
         }
         return new Sample(now, cpuTicks(stat), (int) statusNumber(status, "Threads"), statusNumber(status, "VmRSS"),
-                syscr, syscw);
+                syscr, syscw, -1, -1);
     }
 
     /** CPU seconds (user + system) of the process so far. */
@@ -119,14 +126,30 @@ public final class ProcStats {
         }
     }
 
-    /** Samples a process every {@code intervalMillis} on a daemon thread until closed. */
+    /**
+     * Samples a process every {@code intervalMillis} on a daemon thread until closed; optionally
+     * also the voluntary context switches of some of its threads (an event loop's) and how many
+     * io_uring worker threads it has.
+     */
     public static final class Sampler extends PeriodicSampler<Sample> {
         private final long pid;
+        private final List<Long> loopThreads;
+        private final boolean ioWorkers;
         private volatile IOException failure;
 
         public Sampler(long pid, long intervalMillis) {
+            this(pid, intervalMillis, List.of(), false);
+        }
+
+        /**
+         * @param loopThreads thread ids whose voluntary context switches each sample sums (none: -1)
+         * @param ioWorkers whether each sample counts the process's {@code iou-wrk-*} threads
+         */
+        public Sampler(long pid, long intervalMillis, List<Long> loopThreads, boolean ioWorkers) {
             super("muxlab-procstats-" + pid, intervalMillis);
             this.pid = pid;
+            this.loopThreads = List.copyOf(loopThreads);
+            this.ioWorkers = ioWorkers;
             poll();
             start();
         }
@@ -134,7 +157,12 @@ public final class ProcStats {
         @Override
         protected void poll() {
             try {
-                add(read(pid));
+                Sample s = read(pid);
+                if (!loopThreads.isEmpty() || ioWorkers) {
+                    s = s.with(loopThreads.isEmpty() ? -1 : ProcThreads.voluntarySwitches(pid, loopThreads),
+                            ioWorkers ? ProcThreads.count(pid, ProcThreads.IO_WORKER_PREFIX) : -1);
+                }
+                add(s);
             } catch (IOException | RuntimeException e) {
                 if (failure == null) {
                     failure = e instanceof IOException io ? io : new IOException(e.toString(), e);
