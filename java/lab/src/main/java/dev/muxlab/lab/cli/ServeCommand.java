@@ -1,6 +1,7 @@
 package dev.muxlab.lab.cli;
 
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -8,6 +9,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
+import dev.muxlab.Binding;
 import dev.muxlab.Fds;
 import dev.muxlab.Sockets;
 import dev.muxlab.lab.Json;
@@ -26,8 +28,9 @@ import picocli.CommandLine.Option;
             "--format text prints 'listening on ADDR:PORT ...' once ready, 'stats: k=v ...' every --stats-interval"
                     + " and 'stopped: k=v ...' on exit (counters that are 0 left out).",
             "--format json prints JSON Lines instead: {\"event\":\"listening\",\"address\":...,\"port\":...,"
-                    + "\"model\":...,\"proto\":...,\"jdk\":...} once ready (jdk: the java.version that runs it), {\"event\":\"stats\",\"stats\":{...}} every"
-                    + " --stats-interval and {\"event\":\"stopped\",\"stats\":{...}} on exit, with every counter.",
+                    + "\"model\":...,\"proto\":...,\"jdk\":...,\"binding\":...} once ready (jdk: the java.version that runs it;"
+                    + " binding: ffm or jnr-ffi, the native binding in use), {\"event\":\"stats\",\"stats\":{...},\"heap_used\":BYTES} every"
+                    + " --stats-interval (heap_used: the Java heap in use, garbage included until a GC) and {\"event\":\"stopped\",\"stats\":{...}} on exit, with every counter.",
             "Times take a unit: 500ms, 10s, 1.5s, 2m (ns, us, ms, s, m); 0 means off."})
 public final class ServeCommand implements Callable<Integer> {
 
@@ -171,11 +174,12 @@ public final class ServeCommand implements Callable<Integer> {
             m.put("fd_limit", fdLimit);
             m.put("pid", pid);
             m.put("jdk", System.getProperty("java.version"));
+            m.put("binding", Binding.name());
             emit(Json.line(m));
         } else {
             emit("listening on " + address + ":" + boundPort + " model=" + cfg.model.cliName() + " proto="
                     + cfg.proto.cliName() + " loops=" + cfg.loops + " fd-limit=" + fdLimit + " pid=" + pid
-                    + " jdk=" + System.getProperty("java.version"));
+                    + " jdk=" + System.getProperty("java.version") + " binding=" + Binding.name());
         }
     }
 
@@ -185,6 +189,7 @@ public final class ServeCommand implements Callable<Integer> {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("event", event);
             m.put("stats", stats.snapshot());
+            m.put("heap_used", ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
             emit(Json.line(m));
         } else {
             emit(event + ": " + stats);

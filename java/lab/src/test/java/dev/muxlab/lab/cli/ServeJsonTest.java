@@ -114,6 +114,7 @@ class ServeJsonTest {
         assertEquals("echo", first.path("proto").asText(), first.toString());
         assertEquals(System.getProperty("java.version"), first.path("jdk").asText(), "the JDK that runs it: " + first);
         assertTrue(first.path("port").isInt(), first.toString());
+        assertEquals(dev.muxlab.Binding.name(), first.path("binding").asText(), "the binding it runs on: " + first);
         JsonNode last = lines.get(lines.size() - 1);
         assertEquals("stopped", last.path("event").asText(), last.toString());
         assertEveryCounter(last.path("stats"), last.toString());
@@ -125,6 +126,8 @@ class ServeJsonTest {
         for (JsonNode s : stats) {
             assertEquals("stats", s.path("event").asText(), s.toString());
             assertEveryCounter(s.path("stats"), s.toString());
+            assertTrue(s.path("heap_used").isIntegralNumber() && s.path("heap_used").asLong() > 0,
+                    "the heap in use: " + s);
         }
     }
 
