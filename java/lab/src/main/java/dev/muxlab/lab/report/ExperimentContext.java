@@ -51,6 +51,11 @@ public final class ExperimentContext {
     public final Machine machine;
     /** Results of experiments run earlier in this invocation, by name. */
     public final Map<String, ExperimentResult> done = new LinkedHashMap<>();
+    /**
+     * The JVMs the models experiment ran its servers on, by model: "JDK-version binding" as each
+     * server reported it (empty until models has run). The run's metadata lists them.
+     */
+    public final Map<String, String> serverJvms = new LinkedHashMap<>();
     private final boolean progressBars;
 
     /**

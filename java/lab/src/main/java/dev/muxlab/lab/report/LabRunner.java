@@ -1,5 +1,6 @@
 package dev.muxlab.lab.report;
 
+import dev.muxlab.Binding;
 import dev.muxlab.lab.verdict.Spread;
 
 import java.io.IOException;
@@ -88,6 +89,9 @@ public final class LabRunner {
                 log.println("   FAILED: " + ex);
             }
         }
+        for (ExperimentResult r : results) {
+            ctx.write(r.name + ".json", json(r, meta())); // again: the metadata of the finished run, the same in each
+        }
         Path report = writeReport(experiments, results, (System.nanoTime() - t0) / 1e9);
         printSummary(results, report);
         return failures.isEmpty() ? 0 : 1;
@@ -117,6 +121,8 @@ public final class LabRunner {
         m.put("mode", ctx.quick ? "quick" : "full");
         m.put("repeats", ctx.repeats());
         m.put("filters", ctx.filters());
+        m.put("binding", Binding.name());
+        m.put("server_jvms", new LinkedHashMap<>(ctx.serverJvms));
         Map<String, Object> machine = new LinkedHashMap<>();
         machine.put("cpu", mc.cpu());
         machine.put("cores", mc.cores());
@@ -233,6 +239,14 @@ public final class LabRunner {
         md.append('\n');
         for (Map.Entry<String, String> m : ctx.machine.describe().entrySet()) {
             md.append("- ").append(m.getKey()).append(": ").append(m.getValue()).append('\n');
+        }
+        md.append("- binding: ").append(Binding.describe()).append('\n');
+        if (!ctx.serverJvms.isEmpty()) {
+            Map<String, List<String>> byJvm = new LinkedHashMap<>();
+            ctx.serverJvms.forEach((model, jvm) -> byJvm.computeIfAbsent(jvm, k -> new ArrayList<>()).add(model));
+            List<String> parts = new ArrayList<>();
+            byJvm.forEach((jvm, models) -> parts.add("JDK " + jvm + ": " + String.join(", ", models)));
+            md.append("- server JVMs of models (JDK, binding): ").append(String.join("; ", parts)).append('\n');
         }
         md.append(String.format(Locale.ROOT, "- wall time: %.1f s%n%n", seconds));
         md.append("Figures are measured on this machine in this run; every number below comes from the files beside"

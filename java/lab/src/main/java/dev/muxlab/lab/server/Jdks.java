@@ -13,9 +13,10 @@ import java.util.stream.Stream;
 /**
  * The JDKs installed where Debian and Ubuntu put them ({@code /usr/lib/jvm/*}), read from each
  * one's {@code release} file: what a message can suggest when this JVM is too old for a model.
- * scripts/muxlab picks its JDK by the same rule.
+ * scripts/muxlab picks its JDK by the same rule, and the models experiment starts the virtual
+ * model's server with the newest one when its own JVM is older than 21.
  */
-final class Jdks {
+public final class Jdks {
     static final Path ROOT = Path.of("/usr/lib/jvm");
     private static final Pattern JAVA_VERSION = Pattern.compile("(?m)^JAVA_VERSION=\"([0-9][^\"]*)\"");
 
@@ -23,7 +24,7 @@ final class Jdks {
     }
 
     /** The home of the newest JDK under /usr/lib/jvm whose feature release is at least min; null if none. */
-    static String newest(int min) {
+    public static String newest(int min) {
         return newest(ROOT, min);
     }
 
@@ -51,7 +52,7 @@ final class Jdks {
     }
 
     /** JAVA_VERSION of a JDK's release file, or null. */
-    static Runtime.Version version(Path home) {
+    public static Runtime.Version version(Path home) {
         try {
             Matcher m = JAVA_VERSION.matcher(Files.readString(home.resolve("release"), StandardCharsets.UTF_8));
             return m.find() ? Runtime.Version.parse(m.group(1)) : null;

@@ -143,7 +143,8 @@ class RunCommandTest {
         String block = report.substring(run, report.indexOf("\n## ", run + 1));
         for (String line : List.of("- muxlab: dev (commit unknown)", "- command: `scripts/muxlab run --quick --out ",
                 "- started: 20", "- mode: quick (1 repeat per cell", "- cpu: ", "- memory: ", "- kernel: Linux ",
-                "- jdk: ", "- fd limit at start: soft ", "- load average at start: ", "- wall time: ")) {
+                "- jdk: ", "- fd limit at start: soft ", "- load average at start: ", "- binding: ",
+                "- server JVMs of models (JDK, binding): JDK ", "- wall time: ")) {
             assertTrue(block.contains("\n" + line), "run metadata has '" + line + "': " + block);
         }
     }
@@ -162,6 +163,9 @@ class RunCommandTest {
             assertTrue(j.path("meta").isObject(), f + " meta");
             assertEquals("dev", j.path("meta").path("muxlab_version").asText(), f.toString());
             assertTrue(j.path("meta").path("machine").path("cores").asInt() >= 1, f.toString());
+            assertEquals(dev.muxlab.Binding.name(), j.path("meta").path("binding").asText(), f + ": the lab's binding");
+            assertTrue(j.path("meta").path("server_jvms").path("epoll-et").asText().contains(" "),
+                    f + ": the JDK and binding of each models server");
             if (meta == null) {
                 meta = j.path("meta");
             } else {

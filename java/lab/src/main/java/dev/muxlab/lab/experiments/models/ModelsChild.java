@@ -11,10 +11,12 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import dev.muxlab.lab.Json;
 import dev.muxlab.lab.proc.PeriodicSampler;
 import dev.muxlab.lab.proc.ChildProcesses;
+import dev.muxlab.lab.server.Jdks;
 import dev.muxlab.lab.server.Model;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -37,11 +39,18 @@ final class ModelsChild implements AutoCloseable {
     /** io_uring_enter calls of the uring model (0 for the others). */
     static final String ENTERS = "enters";
     static final String BYTES_OUT = "bytes_out";
+    /** Real-time signal queue overflows of the sigio model (0 for the others). */
+    static final String SIGNAL_OVERFLOWS = "signal_overflows";
 
     final Model model;
     final Process process;
     final long pid;
     final int port;
+    /** The java executable the child runs on. */
+    final String javaPath;
+    /** What the child reported in its listening event: the java.version that runs it, and its native binding. */
+    final String jdk;
+    final String binding;
     /** The child's stdout and stderr, redirected to temporary files (deleted by {@link #stop()}). */
     private final Path outFile;
     private final Path errFile;
@@ -65,11 +74,14 @@ final class ModelsChild implements AutoCloseable {
         }
     }
 
-    private ModelsChild(Model model, Process process, int port, Path outFile, Path errFile) {
+    private ModelsChild(Model model, Process process, String java, Listening ready, Path outFile, Path errFile) {
         this.model = model;
         this.process = process;
         this.pid = process.pid();
-        this.port = port;
+        this.javaPath = java;
+        this.port = ready.port();
+        this.jdk = ready.jdk();
+        this.binding = ready.binding();
         this.outFile = outFile;
         this.errFile = errFile;
     }
@@ -93,6 +105,37 @@ final class ModelsChild implements AutoCloseable {
         return args;
     }
 
+    /** The first feature release with virtual threads (the virtual model's server needs it). */
+    static final int VIRTUAL_MIN_FEATURE = 21;
+
+    /**
+     * The java executable a model's server runs on: this JVM's, except for the virtual model when
+     * this JVM is older than {@value #VIRTUAL_MIN_FEATURE}: then the newest JDK
+     * {@value #VIRTUAL_MIN_FEATURE}+ under /usr/lib/jvm; null if there is none.
+     */
+    static String javaFor(Model model) {
+        return javaFor(model, Runtime.version().feature(), ChildProcesses.javaExecutable(),
+                Jdks.newest(VIRTUAL_MIN_FEATURE));
+    }
+
+    /** {@link #javaFor(Model)} for a JVM of this feature release and the newest JDK 21+ home found (or null). */
+    static String javaFor(Model model, int feature, String ownJava, String newestHome) {
+        if (model != Model.VIRTUAL || feature >= VIRTUAL_MIN_FEATURE) {
+            return ownJava;
+        }
+        return newestHome == null ? null : Path.of(newestHome, "bin", "java").toString();
+    }
+
+    /** Why a model cannot run here (its cell's text), or null: the virtual model without a JDK 21+. */
+    static String unavailable(Model model) {
+        return javaFor(model) != null ? null : unavailable(Runtime.version().toString());
+    }
+
+    static String unavailable(String ownVersion) {
+        return "n/a: needs JDK " + VIRTUAL_MIN_FEATURE + "+ (virtual threads); this JVM is " + ownVersion
+                + " and no JDK " + VIRTUAL_MIN_FEATURE + "+ was found under /usr/lib/jvm (set JAVA_HOME to one)";
+    }
+
     /**
      * Starts {@code muxlab serve} for the model in a child JVM and waits (up to
      * {@code timeoutMillis}) for its {@code listening} event. The child's output goes to files,
@@ -100,11 +143,24 @@ final class ModelsChild implements AutoCloseable {
      * (the JDK closes the stream under the reader), and the last line holds the server's counters.
      */
     static ModelsChild start(Model model, long timeoutMillis) throws IOException {
+        String java = javaFor(model);
+        if (java == null) {
+            throw new IOException(unavailable(Runtime.version().toString()));
+        }
         List<String> cmd = new ArrayList<>();
-        cmd.add(ChildProcesses.javaExecutable());
-        String lib = System.getProperty("muxlab.library.path");
-        if (lib != null) {
-            cmd.add("-Dmuxlab.library.path=" + lib);
+        cmd.add(java);
+        if (!java.equals(ChildProcesses.javaExecutable())) {
+            // another JDK (21+): allow its native access as scripts/muxlab does, so it prints no warning lines
+            Runtime.Version v = Jdks.version(Path.of(java).getParent().getParent());
+            if (v != null && v.feature() >= 22) {
+                cmd.add("--enable-native-access=ALL-UNNAMED");
+            }
+        }
+        for (String prop : List.of("muxlab.library.path", "muxlab.binding", "muxlab.tmpdir")) {
+            String v = System.getProperty(prop);
+            if (v != null) {
+                cmd.add("-D" + prop + "=" + v);
+            }
         }
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
@@ -128,9 +184,9 @@ final class ModelsChild implements AutoCloseable {
         try {
             long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
             while (true) {
-                int port = listeningPort(completeLines(out));
-                if (port >= 0) {
-                    return new ModelsChild(model, p, port, out, err);
+                Listening ready = listening(completeLines(out));
+                if (ready != null) {
+                    return new ModelsChild(model, p, java, ready, out, err);
                 }
                 if (!p.isAlive()) {
                     throw new IOException("muxlab serve --model " + model.cliName() + " exited with code "
@@ -156,6 +212,10 @@ final class ModelsChild implements AutoCloseable {
         }
     }
 
+    /** The child's {@code listening} event: its port, JDK version and native binding ("?" if not reported). */
+    record Listening(int port, String jdk, String binding) {
+    }
+
     /**
      * The port of the {@code listening} event among the child's JSON lines, or -1 if it has not
      * come yet.
@@ -163,6 +223,16 @@ final class ModelsChild implements AutoCloseable {
      * @throws IOException if a line is not JSON (a serve without --format json), or the event has no port
      */
     static int listeningPort(List<String> lines) throws IOException {
+        Listening l = listening(lines);
+        return l == null ? -1 : l.port();
+    }
+
+    /**
+     * The {@code listening} event among the child's JSON lines, or null if it has not come yet.
+     *
+     * @throws IOException if a line is not JSON (a serve without --format json), or the event has no port
+     */
+    static Listening listening(List<String> lines) throws IOException {
         for (String line : lines) {
             JsonNode ev = event(line);
             if (ev.path("event").asText().equals("listening")) {
@@ -170,10 +240,10 @@ final class ModelsChild implements AutoCloseable {
                 if (!port.canConvertToInt() || !port.isIntegralNumber()) {
                     throw new IOException("muxlab serve reported listening without a port: " + line);
                 }
-                return port.intValue();
+                return new Listening(port.intValue(), ev.path("jdk").asText("?"), ev.path("binding").asText("?"));
             }
         }
-        return -1;
+        return null;
     }
 
     /**
@@ -266,7 +336,7 @@ final class ModelsChild implements AutoCloseable {
     }
 
     /** One "stats" line of the child: when this JVM read it, and the server's counters then. */
-    record CounterSample(long nanos, Map<String, Long> stats) {
+    record CounterSample(long nanos, Map<String, Long> stats, long heapUsed) {
         /** A counter, -1 if the server did not report it. */
         long get(String name) {
             Long v = stats.get(name);
@@ -399,7 +469,8 @@ final class ModelsChild implements AutoCloseable {
                 stats.put(c.getKey(), c.getValue().longValue());
             }
         }
-        return new CounterSample(nanos, Map.copyOf(stats));
+        JsonNode heap = ev.path("heap_used");
+        return new CounterSample(nanos, Map.copyOf(stats), heap.isIntegralNumber() ? heap.longValue() : -1);
     }
 
     /** A counter at {@code nanos}, interpolated linearly between the samples around it; NaN if unknown. */
@@ -422,6 +493,57 @@ final class ModelsChild implements AutoCloseable {
             prev = s;
         }
         return f.applyAsLong(prev) < 0 ? Double.NaN : f.applyAsLong(prev);
+    }
+
+    /**
+     * The child's live heap: {@code jcmd PID GC.run} (a full collection, with the jcmd of the JDK
+     * the child runs on), then the {@code heap_used} of the first "stats" line the child prints
+     * after it, in bytes: what survived the collection plus the little allocated in the 50 ms since.
+     *
+     * @throws IOException if there is no jcmd beside the child's java, it fails, or no stats line follows in time
+     */
+    long heapAfterGc(long timeoutMillis) throws IOException, InterruptedException {
+        Path jcmd = Path.of(javaPath).resolveSibling("jcmd");
+        if (!Files.isExecutable(jcmd)) {
+            throw new IOException("no jcmd beside " + Path.of(javaPath).getParent().getParent().getFileName()
+                    + "/bin/java (a JRE without the JDK tools)");
+        }
+        Path log = Files.createTempFile("muxlab-jcmd-", ".log");
+        try {
+            Process p = new ProcessBuilder(jcmd.toString(), Long.toString(pid), "GC.run")
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            ChildProcesses.track(p);
+            if (!p.waitFor(timeoutMillis, TimeUnit.MILLISECONDS)) {
+                ChildProcesses.kill(p, 2_000);
+                throw new IOException("jcmd " + pid + " GC.run did not finish within " + timeoutMillis + " ms");
+            }
+            if (p.exitValue() != 0) {
+                throw new IOException("jcmd " + pid + " GC.run exited with " + p.exitValue() + ": " + tail(lines(log)));
+            }
+        } finally {
+            deleteQuietly(log);
+        }
+        long from = Files.size(outFile);
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+        while (System.nanoTime() < deadline) {
+            byte[] all = Files.readAllBytes(outFile);
+            if (all.length > from) {
+                String text = new String(all, (int) from, all.length - (int) from, StandardCharsets.UTF_8);
+                int end = text.lastIndexOf('\n');
+                for (String line : end < 0 ? new String[0] : text.substring(0, end).split("\n")) {
+                    CounterSample c = parse(0, line);
+                    if (c != null && c.heapUsed() >= 0) {
+                        return c.heapUsed();
+                    }
+                }
+            }
+            if (!alive()) {
+                throw new IOException("the server exited: " + errTail());
+            }
+            Thread.sleep(10);
+        }
+        throw new IOException("no stats line with heap_used within " + timeoutMillis + " ms after GC.run");
     }
 
     /** The child's stderr so far, last lines. */

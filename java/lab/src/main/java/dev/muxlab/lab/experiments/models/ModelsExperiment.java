@@ -20,6 +20,7 @@ import dev.muxlab.lab.load.LoadGenerator;
 import dev.muxlab.lab.load.LoadResult;
 import dev.muxlab.lab.proc.ProcStats;
 import dev.muxlab.lab.proc.ProcStrace;
+import dev.muxlab.lab.proc.ProcThreads;
 import dev.muxlab.lab.report.Experiment;
 import dev.muxlab.lab.report.ExperimentContext;
 import dev.muxlab.lab.report.ExperimentResult;
@@ -46,13 +47,16 @@ public final class ModelsExperiment implements Experiment {
     /** Workers of the threadpool model (the child's --pool-size). */
     static final int POOL_WORKERS = 8;
     static final int IDLE_CONNECTIONS = 10;
+    /** Idle connections the memory-per-connection measurement opens (select: fewer, its fds stay below 1024). */
+    static final int MEMORY_CONNECTIONS = 1_000;
+    static final int MEMORY_CONNECTIONS_SELECT = 900;
     static final int STRACE_CONNECTIONS = 10;
     /** The child's --max-connections: above every cell. */
     static final int MAX_CONNECTIONS = 20_000;
     /** System calls that move data or wait for readiness (the rest are the JVM's own: futex, timers, ...). */
     static final Set<String> IO_SYSCALLS = Set.of("read", "write", "readv", "writev", "recvfrom", "sendto",
             "recvmsg", "sendmsg", "epoll_wait", "epoll_pwait", "epoll_pwait2", "epoll_ctl", "poll", "ppoll",
-            "select", "pselect6", "accept", "accept4", "close", "shutdown");
+            "select", "pselect6", "accept", "accept4", "close", "shutdown", "io_uring_enter");
 
     @Override
     public String name() {
@@ -119,6 +123,13 @@ public final class ModelsExperiment implements Experiment {
         double rwPerMessage = Double.NaN;
         /** The server's readiness waits per echoed message over the window, from its own counters. */
         double waitsPerMessage = Double.NaN;
+        /**
+         * Voluntary context switches of the event loop's thread per echoed message over the window
+         * (the times it blocked: slept in its wait, or on a lock); NaN for models without one loop thread.
+         */
+        double loopSleepsPerMessage = Double.NaN;
+        /** uring: the most io_uring worker threads (iou-wrk-*) seen in any sample of the run; -1 otherwise. */
+        int ioWorkersMax = -1;
         String failure;
         /** What the server counted during this run (its counter lines before and after), or null. */
         ModelsChild.Counters serverStats;
@@ -164,6 +175,28 @@ public final class ModelsExperiment implements Experiment {
         }
     }
 
+    /**
+     * Idle connections' memory: the server's live heap (after a full GC) and RSS with none and
+     * with {@code connections} idle connections open.
+     */
+    record Memory(Model model, int connections, long heap0, long heapN, long rss0Kb, long rssNKb, String failure) {
+        double heapKbPerConnection() {
+            return (heapN - heap0) / 1024.0 / connections;
+        }
+
+        double rssKbPerConnection() {
+            return (double) (rssNKb - rss0Kb) / connections;
+        }
+    }
+
+    /** What a model's server JVM reported: the JDK that ran it and its native binding. */
+    record ServerRuntime(String jdk, String binding) {
+        @Override
+        public String toString() {
+            return jdk + " " + binding;
+        }
+    }
+
     /** The fd limits of this run and the strace executable (null: not installed). */
     record Env(int softLimit, int hardLimit, Path strace) {
     }
@@ -173,6 +206,9 @@ public final class ModelsExperiment implements Experiment {
         final List<Cell> cells = new ArrayList<>();
         final Map<Model, Idle> idles = new LinkedHashMap<>();
         final Map<Model, Syscalls> syscalls = new LinkedHashMap<>();
+        final Map<Model, Memory> memory = new LinkedHashMap<>();
+        /** The JDK and binding of each model's servers (as the first one reported them). */
+        final Map<Model, ServerRuntime> runtimes = new LinkedHashMap<>();
     }
 
     @Override
@@ -232,6 +268,10 @@ public final class ModelsExperiment implements Experiment {
                 Run run = new Run();
                 cell.runs.add(run);
                 child = measureCell(ctx, child, cell, run, plan.timing());
+                if (child != null) {
+                    out.runtimes.putIfAbsent(m, new ServerRuntime(child.jdk, child.binding));
+                    ctx.serverJvms.putIfAbsent(m.cliName(), out.runtimes.get(m).toString());
+                }
                 step.step();
                 if (rep == 0 && cell.connections == plan.connections(m).get(0) && child != null && child.alive()) {
                     measureExtras(plan, child, env, out, step);
@@ -254,10 +294,19 @@ public final class ModelsExperiment implements Experiment {
             out.syscalls.put(m, new Syscalls(m, 0, 0, null, "not measured: the server did not run"));
             step.step();
         }
+        if (!out.memory.containsKey(m) && plan.measuresIdle(m)) {
+            out.memory.put(m, new Memory(m, memoryConnections(m), -1, -1, -1, -1,
+                    "not measured: the server did not run"));
+            step.step();
+        }
     }
 
     /** Why a cell cannot run here ("n/a: ..."), or null. */
     private static String skipReason(Model m, int c, Env env) throws IOException {
+        String jdk = ModelsChild.unavailable(m);
+        if (jdk != null) {
+            return jdk;
+        }
         if (m == Model.SELECT && c >= 1_024) {
             return String.format(Locale.ROOT, "n/a: select cannot hold %,d fds (FD_SETSIZE = 1024: fds >= 1024 are"
                     + " refused)", c);
@@ -302,6 +351,11 @@ public final class ModelsExperiment implements Experiment {
             out.idles.put(m, idle(child, plan.timing()));
             step.step();
         }
+        if (plan.measuresIdle(m)) {
+            step.message(m.cliName() + " memory per connection");
+            out.memory.put(m, memory(child, plan.timing()));
+            step.step();
+        }
         if (plan.tracesSyscalls(m)) {
             step.message(m.cliName() + " strace");
             out.syscalls.put(m, env.strace() == null
@@ -341,7 +395,9 @@ public final class ModelsExperiment implements Experiment {
     private static void measure(ModelsChild child, Cell cell, Run run, ModelsPlan.Timing tm) throws IOException {
         long warmup = tm.warmup(cell.connections);
         LoadConfig lc = loadConfig(child.port, cell.connections, warmup, tm.duration());
-        ProcStats.Sampler sampler = new ProcStats.Sampler(child.pid, 20);
+        String loop = loopThreadName(cell.model);
+        List<Long> loopThreads = loop == null ? List.of() : ProcThreads.named(child.pid, loop);
+        ProcStats.Sampler sampler = new ProcStats.Sampler(child.pid, 20, loopThreads, cell.model == Model.URING);
         ModelsChild.CounterSampler counters = child.sampleCounters();
         LoadResult lr;
         long t0 = System.nanoTime();
@@ -366,6 +422,14 @@ public final class ModelsExperiment implements Experiment {
                 - ProcStats.valueAt(samples, windowStart, ModelsExperiment::readsAndWrites);
         run.rwPerMessage = lr.messages > 0 ? rw / lr.messages : Double.NaN;
         run.waitsPerMessage = waitsPerMessage(stats, windowStart, windowEnd);
+        if (!loopThreads.isEmpty() && lr.messages > 0) {
+            double sleeps = ProcStats.valueAt(samples, windowEnd, ProcStats.Sample::loopSwitches)
+                    - ProcStats.valueAt(samples, windowStart, ProcStats.Sample::loopSwitches);
+            run.loopSleepsPerMessage = sleeps / lr.messages;
+        }
+        if (cell.model == Model.URING) {
+            run.ioWorkersMax = samples.stream().mapToInt(ProcStats.Sample::ioWorkers).max().orElse(-1);
+        }
         run.serverStats = ModelsChild.delta(stats);
         ProcStats.Sample end = ProcStats.lastAtOrBefore(samples, windowEnd);
         for (ProcStats.Sample x : samples) {
@@ -391,6 +455,61 @@ public final class ModelsExperiment implements Experiment {
         double bytes = ModelsChild.counterAt(stats, windowEnd, ModelsChild.CounterSample::bytesOut)
                 - ModelsChild.counterAt(stats, windowStart, ModelsChild.CounterSample::bytesOut);
         return bytes >= SIZE ? awaits / (bytes / SIZE) : Double.NaN;
+    }
+
+    /**
+     * The name (its start) of the thread a model runs its one event loop on ({@code --loops 1}), as
+     * the servers name them; null for the models that serve on many threads (blocking, threadpool,
+     * virtual).
+     */
+    static String loopThreadName(Model m) {
+        return switch (m) {
+            case BLOCKING, THREADPOOL, VIRTUAL -> null;
+            case NONBLOCKING -> "muxlab-nonblocking";
+            case NIO -> "muxlab-nio";
+            default -> "muxlab-" + m.cliName() + "-";
+        };
+    }
+
+    /** The idle connections the memory measurement opens for a model. */
+    static int memoryConnections(Model m) {
+        return m == Model.SELECT ? MEMORY_CONNECTIONS_SELECT : MEMORY_CONNECTIONS;
+    }
+
+    /**
+     * Memory per idle connection: the server's live heap (after {@code jcmd GC.run}) and RSS with
+     * no connection open, then with {@link #memoryConnections} idle ones, after the same settle.
+     */
+    private static Memory memory(ModelsChild child, ModelsPlan.Timing tm) throws InterruptedException {
+        Model m = child.model;
+        int n = memoryConnections(m);
+        List<Socket> socks = new ArrayList<>();
+        try {
+            Thread.sleep(tm.idleSettle());
+            // a first full GC may shrink the heap and give memory back; the baseline is taken after a second
+            child.heapAfterGc(30_000);
+            long heap0 = child.heapAfterGc(30_000);
+            long rss0 = ProcStats.read(child.pid).rssKb();
+            for (int i = 0; i < n; i++) {
+                Socket s = new Socket();
+                socks.add(s);
+                s.connect(new InetSocketAddress("127.0.0.1", child.port), 5_000);
+            }
+            Thread.sleep(tm.idleSettle());
+            long heapN = child.heapAfterGc(30_000);
+            long rssN = ProcStats.read(child.pid).rssKb();
+            return new Memory(m, n, heap0, heapN, rss0, rssN, null);
+        } catch (IOException e) {
+            return new Memory(m, n, -1, -1, -1, -1, "failed: " + e.getMessage());
+        } finally {
+            for (Socket s : socks) {
+                try {
+                    s.close();
+                } catch (IOException e) {
+                    // closing a loopback socket
+                }
+            }
+        }
     }
 
     /** syscr + syscw of a sample, -1 if unknown. */

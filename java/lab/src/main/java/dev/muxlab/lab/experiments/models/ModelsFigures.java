@@ -34,6 +34,16 @@ public final class ModelsFigures {
         WAITS_PER_MSG,
         /** Read, write and readiness-wait calls per echoed message: the data path's system calls. */
         CALLS_PER_MSG,
+        /**
+         * Voluntary context switches of the event loop's thread per echoed message (/proc/PID/task/TID/status):
+         * how often the one thread that serves every connection blocked, e.g. slept in epoll_wait or
+         * io_uring_enter. Only for the models with one loop thread.
+         */
+        LOOP_SLEEPS_PER_MSG,
+        /** uring: the most io_uring worker threads (iou-wrk-*, the kernel blocking on the caller's behalf) seen. */
+        IO_WORKERS_MAX,
+        /** sigio: times the real-time signal queue overflowed (each one a full readiness scan) in the window. */
+        SIGNAL_OVERFLOWS,
         /** Connections established. */
         CONNECTED,
         /** Connections that got at least one reply. */
@@ -52,6 +62,21 @@ public final class ModelsFigures {
     /** CPU in percent of one core with 10 idle connections open. */
     public static String idleCpuPct(Model m) {
         return "models." + m.cliName() + ".idle_cpu_pct";
+    }
+
+    /** The live heap (after a full GC) each idle connection added, in KiB. */
+    public static String heapKbPerConnection(Model m) {
+        return "models." + m.cliName() + ".heap_kb_per_connection";
+    }
+
+    /** The resident memory each idle connection added, in KiB. */
+    public static String rssKbPerConnection(Model m) {
+        return "models." + m.cliName() + ".rss_kb_per_connection";
+    }
+
+    /** The feature release of the JDK that ran the model's server (e.g. 17, 25). */
+    public static String jdkFeature(Model m) {
+        return "models." + m.cliName() + ".jdk_feature";
     }
 
     /** System calls per echoed message, counted with strace -f -c. */

@@ -24,7 +24,7 @@ record ModelsPlan(List<Model> models, boolean quick, int repeats) {
     /** Models whose idle CPU quick mode measures (full mode measures every model). */
     static final Set<Model> IDLE_QUICK = EnumSet.of(Model.BLOCKING, Model.NONBLOCKING, Model.EPOLL_ET);
     /** Models quick mode counts syscalls for (full mode counts every model). */
-    static final Set<Model> STRACE_QUICK = EnumSet.of(Model.BLOCKING, Model.EPOLL_ET);
+    static final Set<Model> STRACE_QUICK = EnumSet.of(Model.BLOCKING, Model.EPOLL_ET, Model.SIGIO, Model.URING);
 
     /** Durations of one run, in milliseconds. */
     record Timing(long warmup, long duration, long idleSettle, long idleWindow, long straceDuration) {
@@ -86,11 +86,11 @@ record ModelsPlan(List<Model> models, boolean quick, int repeats) {
         return !quick || STRACE_QUICK.contains(m);
     }
 
-    /** Progress steps: one per cell and repeat, idle measurement and strace run. */
+    /** Progress steps: one per cell and repeat, idle CPU and memory measurement and strace run. */
     long steps() {
         long steps = 0;
         for (Model m : models) {
-            steps += (long) connections(m).size() * repeats + (measuresIdle(m) ? 1 : 0) + (tracesSyscalls(m) ? 1 : 0);
+            steps += (long) connections(m).size() * repeats + (measuresIdle(m) ? 2 : 0) + (tracesSyscalls(m) ? 1 : 0);
         }
         return steps;
     }

@@ -39,10 +39,13 @@ record ModelsReport(ExperimentContext ctx, ExperimentResult r, ModelsPlan plan, 
     private static final String NA = "n/a";
 
     void write(Results out) throws IOException {
-        mainTable(out.cells);
+        mainTable(out.cells, out.runtimes);
         idleTable(out.idles.values());
+        memoryTable(out.memory.values(), out.runtimes);
         syscallTable(out.syscalls.values(), out.cells);
         charts(out.cells);
+        uringRegime(out.cells);
+        kernelHelpers(out.cells);
 
         throughputSummary(out.cells);
         blockingSummary(out.cells);
@@ -73,16 +76,20 @@ record ModelsReport(ExperimentContext ctx, ExperimentResult r, ModelsPlan plan, 
     }
 
     /** The main table and the cells' figures. */
-    private void mainTable(List<Cell> cells) {
+    private void mainTable(List<Cell> cells, Map<Model, ModelsExperiment.ServerRuntime> runtimes) {
         Table main = r.table(new Table("echo, " + ModelsExperiment.SIZE + " B messages, closed loop ("
                 + Repeats.caption(plan.repeats(), plan.quick()) + ")", "model", "connections", "msgs/s", "p50 us",
                 "p99 us", "server CPU s", "CPU s per 100k msgs", "threads", "RSS MB", "read+write per msg",
-                "waits per msg", "calls per msg", "answered", "errors", "notes"));
+                "waits per msg", "calls per msg", "loop sleeps per msg", "answered", "errors", "JDK, binding",
+                "notes"));
         for (Cell c : cells) {
             String m = c.model.cliName();
+            ModelsExperiment.ServerRuntime rt = runtimes.get(c.model);
+            String jdk = rt == null ? NA : rt.toString();
             if (c.skipped != null || c.measured().isEmpty()) {
-                main.row(m, c.connections, NA, NA, NA, NA, NA, NA, NA, NA, NA, NA, NA,
-                        c.runs.isEmpty() ? NA : errorText(c), c.skipped != null ? c.skipped : notes(c));
+                main.row(m, c.connections, NA, NA, NA, NA, NA, NA, NA, NA, NA, NA, NA, NA,
+                        c.runs.isEmpty() ? NA : errorText(c), c.skipped != null ? "n/a" : jdk,
+                        c.skipped != null ? c.skipped : notes(c));
                 continue;
             }
             main.row(m, c.connections, cell(over(c, x -> x.load.messagesPerSecond)), cell(over(c, x -> x.load.p50)),
@@ -90,9 +97,17 @@ record ModelsReport(ExperimentContext ctx, ExperimentResult r, ModelsPlan plan, 
                     median(c, x -> x.load.messages > 0 ? x.cpuSeconds / x.load.messages * 100_000 : Double.NaN),
                     cell(over(c, x -> x.threads)), cell(over(c, x -> x.rssMb)), cell(over(c, x -> x.rwPerMessage)),
                     cell(over(c, x -> x.waitsPerMessage)), cell(over(c, ModelsReport::callsPerMessage)),
-                    cell(over(c, x -> x.load.connectionsAnswered)), errorText(c), notes(c));
+                    cell(over(c, x -> x.loopSleepsPerMessage)), cell(over(c, x -> x.load.connectionsAnswered)),
+                    errorText(c), jdk, notes(c));
             figures(c);
         }
+        runtimes.forEach((model, rt) -> {
+            try {
+                r.figure(ModelsFigures.jdkFeature(model), java.lang.Runtime.Version.parse(rt.jdk()).feature());
+            } catch (IllegalArgumentException e) {
+                // a server that did not report its JDK: the column says "?"
+            }
+        });
         boolean many = cells.stream().anyMatch(c -> c.connections >= ModelsPlan.Timing.MANY);
         String longWarmup = many ? String.format(Locale.ROOT, " (%.1f s from %,d connections)",
                 plan.timing().warmup(ModelsPlan.Timing.MANY) / 1000.0, ModelsPlan.Timing.MANY) : "";
@@ -106,6 +121,10 @@ record ModelsReport(ExperimentContext ctx, ExperimentResult r, ModelsPlan plan, 
                 + " server's own count of readiness waits (select, poll or epoll_wait calls of the reactors, passes"
                 + " over every fd of the busy-polling loop; none for the models that block in read and write) over"
                 + " the window per echoed message. Calls per msg: the two added, the data path's system calls."
+                + " Loop sleeps per msg: voluntary context switches of the one event-loop thread (models that have"
+                + " one; /proc/PID/task/TID/status) over the window per echoed message, i.e. how often the thread"
+                + " that serves every connection blocked (in its readiness wait or io_uring_enter, or on a lock)."
+                + " JDK, binding: the java.version and native binding (ffm or jnr-ffi) the server JVM reported."
                 + " Answered: connections that got at least one reply. %s The server JVMs run with default"
                 + " options (default thread stack size; heap sized by the JVM). Errors count connect errors, resets,"
                 + " mismatched bytes and other IO errors over every repeat of the row.",
@@ -137,10 +156,25 @@ record ModelsReport(ExperimentContext ctx, ExperimentResult r, ModelsPlan plan, 
         Repeats.figure(r, CellFigure.RW_CALLS_PER_MSG.of(m, n), over(c, x -> x.rwPerMessage));
         Repeats.figure(r, CellFigure.WAITS_PER_MSG.of(m, n), over(c, x -> x.waitsPerMessage));
         Repeats.figure(r, CellFigure.CALLS_PER_MSG.of(m, n), over(c, ModelsReport::callsPerMessage));
+        if (ModelsExperiment.loopThreadName(m) != null) {
+            Repeats.figure(r, CellFigure.LOOP_SLEEPS_PER_MSG.of(m, n), over(c, x -> x.loopSleepsPerMessage));
+        }
+        if (m == Model.URING) {
+            Repeats.figure(r, CellFigure.IO_WORKERS_MAX.of(m, n), over(c, x -> x.ioWorkersMax));
+        }
+        if (m == Model.SIGIO) {
+            Repeats.figure(r, CellFigure.SIGNAL_OVERFLOWS.of(m, n), over(c, x -> counter(x, ModelsChild.SIGNAL_OVERFLOWS)));
+        }
         Repeats.figure(r, CellFigure.CONNECTED.of(m, n), over(c, x -> x.load.connectionsEstablished));
         Repeats.figure(r, CellFigure.ANSWERED.of(m, n), over(c, x -> x.load.connectionsAnswered));
         Repeats.figure(r, CellFigure.ERRORS.of(m, n), over(c, x -> errors(x.load)));
         Repeats.figure(r, CellFigure.MISMATCHED_BYTES.of(m, n), over(c, x -> x.load.mismatchedBytes));
+    }
+
+    /** A counter of what the server counted during a run; NaN if unknown. */
+    private static double counter(Run x, String name) {
+        return x.serverStats == null || !x.serverStats.values().containsKey(name) ? Double.NaN
+                : x.serverStats.get(name);
     }
 
     private static long errors(LoadResult lr) {
@@ -204,6 +238,12 @@ record ModelsReport(ExperimentContext ctx, ExperimentResult r, ModelsPlan plan, 
                 .mapToLong(x -> x.serverStats.get(ModelsChild.ACCEPT_FD_LIMIT)).sum();
         if (fdset > 0) {
             notes.add("server refused " + fdset + " connections with fd >= 1024");
+        }
+        long overflows = runs.stream().filter(x -> x.serverStats != null
+                && x.serverStats.values().containsKey(ModelsChild.SIGNAL_OVERFLOWS))
+                .mapToLong(x -> x.serverStats.get(ModelsChild.SIGNAL_OVERFLOWS)).sum();
+        if (overflows > 0) {
+            notes.add("the real-time signal queue overflowed " + overflows + " times (each a full readiness scan)");
         }
         if (fdlim > 0) {
             notes.add("server hit its fd limit " + fdlim + " times");
@@ -272,14 +312,196 @@ record ModelsReport(ExperimentContext ctx, ExperimentResult r, ModelsPlan plan, 
                         : "Measured: with nothing to do, " + String.join(", ", busy) + " of a core."));
     }
 
+    /** Memory per idle connection: live heap after a full GC and RSS, with none and with many connections open. */
+    private void memoryTable(Iterable<ModelsExperiment.Memory> memory,
+            Map<Model, ModelsExperiment.ServerRuntime> runtimes) {
+        Table t = r.table(new Table("Memory per idle connection: live heap (after a full GC) and RSS", "model",
+                "JDK, binding", "idle connections", "heap MB with none", "heap MB with them", "heap KB per connection",
+                "RSS MB with none", "RSS MB with them", "RSS KB per connection", "notes"));
+        List<String> most = new ArrayList<>();
+        ModelsExperiment.Memory top = null;
+        for (ModelsExperiment.Memory mem : memory) {
+            ModelsExperiment.ServerRuntime rt = runtimes.get(mem.model());
+            String jdk = rt == null ? NA : rt.toString();
+            if (mem.failure() != null) {
+                t.row(mem.model().cliName(), jdk, mem.connections(), NA, NA, NA, NA, NA, NA, mem.failure());
+                continue;
+            }
+            t.row(mem.model().cliName(), jdk, mem.connections(), mem.heap0() / MIB, mem.heapN() / MIB,
+                    mem.heapKbPerConnection(), mem.rss0Kb() / 1024.0, mem.rssNKb() / 1024.0, mem.rssKbPerConnection(),
+                    "");
+            r.figure(ModelsFigures.heapKbPerConnection(mem.model()), mem.heapKbPerConnection());
+            r.figure(ModelsFigures.rssKbPerConnection(mem.model()), mem.rssKbPerConnection());
+            if (top == null || mem.heapKbPerConnection() > top.heapKbPerConnection()) {
+                top = mem;
+            }
+            most.add(mem.model().cliName() + " " + Table.fmt(mem.heapKbPerConnection()) + " KB heap, "
+                    + Table.fmt(mem.rssKbPerConnection()) + " KB RSS");
+        }
+        t.note("Measured in the server JVM of each model's first cell (first repeat), after its load run:"
+                + " `jcmd PID GC.run` (a full collection), then the heap in use that the server prints in its next"
+                + " stats line (MemoryMXBean; what survived the collection plus what 50 ms allocated), and VmRSS from"
+                + " /proc/PID/status; first with no connection open (after two collections, as the first may shrink"
+                + " the heap), then with the idle connections open (select:"
+                + " fewer, so that its fds stay below 1024), each after the same settle time. Per connection: the"
+                + " difference divided by the connections. RSS rarely shrinks after a collection, so RSS per"
+                + " connection counts only what the connections added: socket buffers are kernel memory and count in"
+                + " neither. Background: a platform thread's stack is outside the heap (in RSS), a virtual thread's"
+                + " stack is a heap object while it is parked.");
+        if (!most.isEmpty()) {
+            r.paragraph("Measured, memory per idle connection: " + String.join("; ", most) + ".");
+        }
+        if (top != null) {
+            r.summary("most heap per idle connection", top.model().cliName() + " "
+                    + Table.fmt(top.heapKbPerConnection()) + " KB");
+        }
+    }
+
+    private static final double MIB = 1024.0 * 1024.0;
+
+    /**
+     * Where io_uring made fewer system calls, and used less CPU, per message than epoll-et in this
+     * run: every connection count both measured, with uring's completions per io_uring_enter and
+     * epoll-et's messages per epoll_wait, compared beyond the spread of the repeats.
+     */
+    private void uringRegime(List<Cell> cells) {
+        List<String> calls = new ArrayList<>();
+        List<String> cpu = new ArrayList<>();
+        List<String> batch = new ArrayList<>();
+        List<Integer> fewerCalls = new ArrayList<>();
+        List<Integer> lessCpu = new ArrayList<>();
+        for (Cell u : cells) {
+            if (u.model != Model.URING || u.measured().isEmpty()) {
+                continue;
+            }
+            Cell e = cells.stream().filter(c -> c.model == Model.EPOLL_ET && c.connections == u.connections
+                    && !c.measured().isEmpty()).findFirst().orElse(null);
+            if (e == null) {
+                continue;
+            }
+            String at = String.format(Locale.ROOT, "%,d", u.connections) + (u.connections == 1 ? " connection"
+                    : " connections");
+            Spread uc = over(u, ModelsReport::callsPerMessage);
+            Spread ec = over(e, ModelsReport::callsPerMessage);
+            if (uc != null && ec != null) {
+                Spread.Order o = uc.compareTo(ec, 1.0);
+                calls.add(at + ": " + Table.fmt(uc) + " vs " + Table.fmt(ec) + " (" + word(o, "fewer", "more") + ")");
+                if (o == Spread.Order.BELOW) {
+                    fewerCalls.add(u.connections);
+                }
+            }
+            Spread ucpu = over(u, ModelsReport::cpuPer100k);
+            Spread ecpu = over(e, ModelsReport::cpuPer100k);
+            if (ucpu != null && ecpu != null) {
+                Spread.Order o = ucpu.compareTo(ecpu, 1.0);
+                cpu.add(at + ": " + Table.fmt(ucpu) + " vs " + Table.fmt(ecpu) + " (" + word(o, "less", "more") + ")");
+                if (o == Spread.Order.BELOW) {
+                    lessCpu.add(u.connections);
+                }
+            }
+            Spread perEnter = over(u, ModelsReport::completionsPerEnter);
+            Spread perWait = over(e, x -> x.waitsPerMessage > 0 ? 1 / x.waitsPerMessage : Double.NaN);
+            if (perEnter != null || perWait != null) {
+                batch.add(at + ": " + (perEnter == null ? NA : Table.fmt(perEnter)) + " completions per"
+                        + " io_uring_enter, " + (perWait == null ? NA : Table.fmt(perWait))
+                        + " messages per epoll_wait");
+            }
+        }
+        if (calls.isEmpty() && cpu.isEmpty()) {
+            return;
+        }
+        r.paragraph("Measured, io_uring (uring) against epoll-et, per echoed message at each connection count"
+                + " (uring vs epoll-et, median (min\u2013max) of the repeats; 'fewer'/'less' only where the ranges do"
+                + " not overlap). Data-path system calls per message: " + String.join("; ", calls) + ". Server CPU s"
+                + " per 100k messages: " + String.join("; ", cpu) + ". Batching: " + String.join("; ", batch)
+                + ". So in this run io_uring"
+                + " made fewer system calls per message " + regime(fewerCalls, calls.size()) + ", and used less CPU"
+                + " per message " + regime(lessCpu, cpu.size()) + ". Background: one io_uring_enter submits the"
+                + " loop iteration's sends and reaps every completion (multishot recv needs no call per read), where"
+                + " epoll-et makes one epoll_wait per iteration plus a read and a write per message; the more"
+                + " connections are busy at once, the more completions one enter carries.");
+    }
+
+    /** "at 10 and 100 connections", "at every connection count measured", "at no connection count measured". */
+    private static String regime(List<Integer> counts, int measured) {
+        if (counts.isEmpty()) {
+            return "at no connection count measured";
+        }
+        if (counts.size() == measured) {
+            return "at every connection count measured";
+        }
+        List<String> s = counts.stream().map(c -> String.format(Locale.ROOT, "%,d", c)).toList();
+        return "at " + (s.size() == 1 ? s.get(0) : String.join(", ", s.subList(0, s.size() - 1)) + " and "
+                + s.get(s.size() - 1)) + " connections only";
+    }
+
+    private static String word(Spread.Order o, String below, String above) {
+        return o == Spread.Order.BELOW ? below : o == Spread.Order.ABOVE ? above : "within the spread";
+    }
+
+    private static double cpuPer100k(Run x) {
+        return x.load.messages > 0 ? x.cpuSeconds / x.load.messages * 100_000 : Double.NaN;
+    }
+
+    /** uring: completions reaped per io_uring_enter over the whole run (connect, warmup, window). */
+    private static double completionsPerEnter(Run x) {
+        double enters = counter(x, ModelsChild.ENTERS);
+        double completions = counter(x, "completions");
+        return enters > 0 ? completions / enters : Double.NaN;
+    }
+
+    /**
+     * What the kernel did on the servers' behalf: io_uring worker threads seen (the kernel blocking
+     * for the caller) and the signal queue overflows of sigio, from this run's counts.
+     */
+    private void kernelHelpers(List<Cell> cells) {
+        List<String> workers = new ArrayList<>();
+        List<String> overflows = new ArrayList<>();
+        for (Cell c : cells) {
+            if (c.measured().isEmpty()) {
+                continue;
+            }
+            String at = String.format(Locale.ROOT, " at %,d", c.connections);
+            if (c.model == Model.URING) {
+                Spread w = over(c, x -> x.ioWorkersMax);
+                if (w != null) {
+                    workers.add(Table.fmt(w) + at);
+                }
+            }
+            if (c.model == Model.SIGIO) {
+                Spread o = over(c, x -> counter(x, ModelsChild.SIGNAL_OVERFLOWS));
+                if (o != null) {
+                    overflows.add(Table.fmt(o) + at);
+                }
+            }
+        }
+        List<String> parts = new ArrayList<>();
+        if (!workers.isEmpty()) {
+            parts.add("the most io_uring worker threads (iou-wrk) the uring server had, by connections: "
+                    + String.join(", ", workers));
+        }
+        if (!overflows.isEmpty()) {
+            parts.add("sigio's real-time signal queue overflows in the window, by connections: "
+                    + String.join(", ", overflows));
+        }
+        if (!parts.isEmpty()) {
+            r.paragraph("Measured, what the kernel did for the asynchronous and signal-driven models: "
+                    + String.join("; ", parts) + ". Background: io_uring hands a request it cannot complete without"
+                    + " blocking to an io-wq worker thread (iou-wrk-PID in /proc/PID/task) that blocks instead of the"
+                    + " caller; socket reads and writes normally wait on a poll and need none. sigio's real-time"
+                    + " signal queue (RLIMIT_SIGPENDING) overflowing falls back to a plain SIGIO with no fd, after"
+                    + " which the server scans every registered fd.");
+        }
+    }
+
     private void syscallTable(Iterable<Syscalls> syscalls, List<Cell> cells) {
         Table sys = r.table(new Table("System calls per echoed message (strace -c)", "model", "messages",
-                "syscalls", "per msg", "IO syscalls per msg", "top 3 per msg", "read+write per msg untraced", "notes"));
+                "syscalls", "per msg", "IO syscalls per msg", "top 3 per msg", "calls per msg untraced", "notes"));
         for (Syscalls s : syscalls) {
             double untraced = Double.NaN;
             for (Cell c : cells) {
                 if (c.model == s.model() && c.connections == ModelsExperiment.STRACE_CONNECTIONS) {
-                    untraced = median(c, x -> x.rwPerMessage);
+                    untraced = median(c, ModelsReport::callsPerMessage);
                 }
             }
             if (s.failure() != null || s.counts() == null) {
@@ -287,12 +509,10 @@ record ModelsReport(ExperimentContext ctx, ExperimentResult r, ModelsPlan plan, 
                         s.failure());
                 continue;
             }
-            double traced = s.counts().calls().entrySet().stream()
-                    .filter(e -> Set.of("read", "write", "readv", "writev", "recvfrom", "sendto").contains(e.getKey()))
-                    .mapToLong(Map.Entry::getValue).sum() / (double) s.messages();
+            double traced = s.ioPerMessage();
             String note = Double.isFinite(untraced) && untraced > 1.5 * traced
-                    ? "untraced, " + Table.fmt(untraced) + " read+write calls per message against " + Table.fmt(traced)
-                            + " traced: tracing slowed the server, so fewer calls found nothing"
+                    ? "untraced, " + Table.fmt(untraced) + " data-path calls per message against " + Table.fmt(traced)
+                            + " IO calls traced: tracing slowed the server, so each wait or read found more to do"
                     : "";
             sys.row(s.model().cliName(), s.messages(), s.counts().total(), s.perMessage(), s.ioPerMessage(), s.top3(),
                     untraced, note);
@@ -303,8 +523,10 @@ record ModelsReport(ExperimentContext ctx, ExperimentResult r, ModelsPlan plan, 
         sys.note(env.strace() == null ? "strace is not installed, so no system calls were counted (install strace to"
                 + " measure them)." : String.format(Locale.ROOT, "Counted with strace -f -c attached to the server JVM"
                 + " (every thread, including the JVM's GC, JIT and timer threads) for a %.1f s closed-loop run at %d"
-                + " connections, divided by the messages echoed while attached. The untraced column is the read+write"
-                + " count of the main table's %d-connection row (median of its repeats). IO syscalls: %s. Background:"
+                + " connections, divided by the messages echoed while attached. The untraced column is the calls per"
+                + " msg of the main table's %d-connection row (median of its repeats: reads and writes from"
+                + " /proc/PID/io plus the server's own count of its waits, for uring its io_uring_enter calls). IO"
+                + " syscalls: %s. Background:"
                 + " tracing slows every system call, so the throughput under strace is not comparable to the table"
                 + " above, and a slowed server finds more fds ready per select/poll/epoll_wait call (and more data"
                 + " per read) than it would untraced.", plan.timing().straceDuration() / 1000.0, n, n,

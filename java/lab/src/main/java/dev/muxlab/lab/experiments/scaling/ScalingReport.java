@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.function.ToDoubleFunction;
 
 import dev.muxlab.Backend;
+import dev.muxlab.Binding;
 import dev.muxlab.Trigger;
 import dev.muxlab.lab.experiments.scaling.ScalingExperiment.Cell;
 import dev.muxlab.lab.experiments.scaling.ScalingExperiment.Mode;
@@ -104,6 +105,7 @@ record ScalingReport(ExperimentContext ctx, ExperimentResult res, ScalingPlan pl
         double ratioMedian = ScalingStats.median(finite(cells.stream()
                 .map(c -> c.median(x -> x.javaNs() / x.cNs())).toList()));
         res.figure(ScalingFigures.RATIO_MEDIAN, ratioMedian);
+        res.summary("Java binding", Binding.describe() + ", JDK " + System.getProperty("java.version"));
         res.summary("poll slope (A=1)", slopeText(POLL, 1));
         res.summary("epoll slope (A=1)", slopeText(EPOLL_LT, 1));
         res.summary("epoll overtakes poll at N (A=1)", crossText[0]);
@@ -134,7 +136,8 @@ record ScalingReport(ExperimentContext ctx, ExperimentResult res, ScalingPlan pl
     /** One row per cell, and the cells' figures. */
     private Table mainTable(List<Repeated> cells, Mode mode) {
         Table main = new Table("Cost per loop iteration (" + Repeats.caption(mode.repeats(), ctx.quick)
-                + "; each repeat the median of " + mode.runs() + " runs)", "backend", "N", "A", "Java ns/iter",
+                + "; each repeat the median of " + mode.runs() + " runs; Java: JDK " + System.getProperty("java.version")
+                + ", " + Binding.name() + " binding)", "backend", "N", "A", "Java ns/iter",
                 "C ns/iter", "Java/C", "W", "Java us/run", "C us/run", "Java ns/event", "C ns/event", "events/iter",
                 "Java wall ns/iter", "C wall ns/iter");
         for (Repeated c : cells) {

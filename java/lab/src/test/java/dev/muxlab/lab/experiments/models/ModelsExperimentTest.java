@@ -91,7 +91,22 @@ class ModelsExperimentTest {
         double idle = r.get("models.epoll-et.idle_cpu_pct");
         assertTrue(idle >= 0 && idle < 50, "epoll-et idle CPU " + idle + "%");
         // syscalls: measured if strace can attach here, otherwise a row saying why
-        Table sys = r.tables.get(2);
+        // memory per idle connection (epoll-et: measured in quick mode): heap after a full GC and RSS
+        Table mem = r.tables.get(2);
+        assertTrue(mem.title.startsWith("Memory per idle connection"), mem.title);
+        assertEquals(1, mem.rows.size());
+        if (r.figures.containsKey("models.epoll-et.heap_kb_per_connection")) {
+            double heap = r.get("models.epoll-et.heap_kb_per_connection");
+            assertTrue(heap > -5 && heap < 100, "epoll-et heap per idle connection " + heap + " KB");
+            assertTrue(r.get("models.epoll-et.rss_kb_per_connection") > -100, mem.rows.toString());
+        } else {
+            assertTrue(mem.rows.get(0).get(9).startsWith("failed"), mem.rows.toString());
+        }
+        // the one loop thread of epoll-et sleeps in epoll_wait; the rate per message is counted by the kernel
+        double sleeps = r.get("models.epoll-et.c10.loop_sleeps_per_msg");
+        assertTrue(sleeps >= 0 && sleeps < 10, "epoll-et loop sleeps per message " + sleeps);
+        assertEquals(Runtime.version().feature(), r.get("models.epoll-et.jdk_feature"), "the JDK that ran it");
+        Table sys = r.tables.get(3);
         assertEquals(1, sys.rows.size());
         if (r.figures.containsKey("models.epoll-et.syscalls_per_msg")) {
             double per = r.get("models.epoll-et.syscalls_per_msg");
@@ -106,7 +121,9 @@ class ModelsExperimentTest {
         }
         assertEquals(List.of("model", "connections", "msgs/s", "p50 us", "p99 us", "server CPU s",
                 "CPU s per 100k msgs", "threads", "RSS MB", "read+write per msg", "waits per msg", "calls per msg",
-                "answered", "errors", "notes"), r.tables.get(0).columns);
+                "loop sleeps per msg", "answered", "errors", "JDK, binding", "notes"), r.tables.get(0).columns);
+        String jdk = r.tables.get(0).rows.get(0).get(15);
+        assertTrue(jdk.startsWith(System.getProperty("java.version") + " "), jdk);
         assertTrue(r.tables.get(0).title.contains("quick: 1 repeat, no spread"), r.tables.get(0).title);
         // untraced read/write counts (/proc/PID/io): an echo needs at least one read and one write
         for (String m : List.of("epoll-lt", "epoll-et")) {
@@ -160,6 +177,10 @@ class ModelsExperimentTest {
                 + "\"rejected_fd_setsize\":2}}";
         assertEquals(-1, ModelsChild.listeningPort(List.of()));
         assertEquals(40123, ModelsChild.listeningPort(List.of(listening)));
+        assertEquals(new ModelsChild.Listening(40123, "?", "?"), ModelsChild.listening(List.of(listening)),
+                "a server that does not say its JDK and binding: '?'");
+        assertEquals(new ModelsChild.Listening(5, "25.0.3", "ffm"), ModelsChild.listening(List.of(
+                "{\"event\":\"listening\",\"port\":5,\"jdk\":\"25.0.3\",\"binding\":\"ffm\"}")));
         assertNull(ModelsChild.stoppedCounters(List.of(listening, stats)), "killed: no stopped event");
 
         ModelsChild.Counters c = ModelsChild.stoppedCounters(List.of(listening, stats, stopped));
@@ -178,7 +199,7 @@ class ModelsExperimentTest {
 
     private static ModelsChild.CounterSample sample(long nanos, long awaits, long bytesOut) {
         return new ModelsChild.CounterSample(nanos, java.util.Map.of("awaits", awaits, "bytes_out", bytesOut,
-                "queued", awaits / 2));
+                "queued", awaits / 2), -1);
     }
 
     /** The waits per message come from the server's own counter lines, interpolated at the window's edges. */
@@ -191,6 +212,9 @@ class ModelsExperimentTest {
         assertEquals(5, s.nanos());
         assertEquals(7, s.awaits());
         assertEquals(640, s.bytesOut());
+        assertEquals(-1, s.heapUsed(), "no heap_used: -1");
+        assertEquals(123_456, ModelsChild.parse(5, "{\"event\":\"stats\",\"stats\":{},\"heap_used\":123456}")
+                .heapUsed());
         assertEquals(-1, ModelsChild.parse(5, "{\"event\":\"stats\",\"stats\":{\"bytes_out\":1}}").awaits(),
                 "a server without the counter: -1, not 0");
         int size = ModelsExperiment.SIZE;
@@ -209,5 +233,31 @@ class ModelsExperimentTest {
         assertEquals(50, d.get("awaits"));
         assertEquals(25, d.get(ModelsChild.QUEUED));
         assertNull(ModelsChild.delta(List.of(sample(100, 10, 0))), "one line: nothing to subtract");
+    }
+
+    /** The virtual model's server runs on a JDK 21+: this JVM's when it is one, else the newest found, else none. */
+    @Test
+    void theVirtualModelsServerGetsAJdk21() {
+        String own = "/jdk17/bin/java";
+        assertEquals(own, ModelsChild.javaFor(Model.EPOLL_ET, 17, own, "/usr/lib/jvm/temurin-25"));
+        assertEquals(own, ModelsChild.javaFor(Model.VIRTUAL, 21, own, null));
+        assertEquals("/usr/lib/jvm/temurin-25/bin/java", ModelsChild.javaFor(Model.VIRTUAL, 17, own,
+                "/usr/lib/jvm/temurin-25"));
+        assertNull(ModelsChild.javaFor(Model.VIRTUAL, 17, own, null));
+        String why = ModelsChild.unavailable("17.0.15");
+        assertTrue(why.startsWith("n/a: needs JDK 21+") && why.contains("17.0.15"), why);
+        // on this machine: whichever JDK runs the tests, the virtual model either has a java or says why not
+        assertTrue(ModelsChild.javaFor(Model.VIRTUAL) != null || ModelsChild.unavailable(Model.VIRTUAL) != null);
+    }
+
+    /** The loop threads whose sleeps are counted: one per single-loop model, none for the thread-per-connection ones. */
+    @Test
+    void loopThreadNames() {
+        assertEquals("muxlab-epoll-et-", ModelsExperiment.loopThreadName(Model.EPOLL_ET));
+        assertEquals("muxlab-uring-", ModelsExperiment.loopThreadName(Model.URING));
+        assertEquals("muxlab-nio", ModelsExperiment.loopThreadName(Model.NIO));
+        assertNull(ModelsExperiment.loopThreadName(Model.BLOCKING));
+        assertNull(ModelsExperiment.loopThreadName(Model.VIRTUAL));
+        assertEquals("muxlab-epoll-et", dev.muxlab.lab.proc.ProcThreads.comm("muxlab-epoll-et-0"));
     }
 }
