@@ -39,7 +39,9 @@ public final class ClaimsExperiment implements Experiment {
             new BusyPollingClaim(),
             new ThreadPerConnectionClaim(Model.BLOCKING, ""),
             new ThreadPerConnectionClaim(Model.VIRTUAL, ", asked again of virtual threads (JDK 21+)"),
-            new EdgeVsLevelClaim());
+            new EdgeVsLevelClaim(),
+            new SignalDrivenClaim(),
+            new AsyncNeverBlocksClaim());
 
     @Override
     public String name() {

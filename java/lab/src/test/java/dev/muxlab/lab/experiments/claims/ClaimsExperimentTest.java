@@ -195,6 +195,56 @@ class ClaimsExperimentTest {
                 Outcome.DOES_NOT_HOLD, f().put(lt, 64).put(et, 64).put(left, 0).put(st, 0)));
     }
 
+    @Test
+    void signalDriven() {
+        String ms = CellFigure.MSGS_PER_S.of(Model.SIGIO, 1_000);
+        String me = CellFigure.MSGS_PER_S.of(Model.EPOLL_ET, 1_000);
+        String cs = CellFigure.CALLS_PER_MSG.of(Model.SIGIO, 1_000);
+        String ce = CellFigure.CALLS_PER_MSG.of(Model.EPOLL_ET, 1_000);
+        String ov = CellFigure.SIGNAL_OVERFLOWS.of(Model.SIGIO, 1_000);
+        covers(new SignalDrivenClaim(), cases(
+                Outcome.NOT_MEASURED, f().put(CellFigure.MSGS_PER_S.of(Model.SIGIO, 100), 50_000)
+                        .put(CellFigure.MSGS_PER_S.of(Model.EPOLL_ET, 100), 60_000),
+                Outcome.HOLDS, f().put(ms, 30_000, 32_000, 34_000).put(me, 50_000, 52_000, 54_000),
+                Outcome.DOES_NOT_HOLD, f().put(ms, 50_000).put(me, 50_000).put(cs, 2.2).put(ce, 2.1).put(ov, 0),
+                Outcome.DEPENDS, f().put(ms, 50_000).put(me, 50_000).put(cs, 3.3).put(ce, 2.1).put(ov, 0),
+                Outcome.INCONCLUSIVE, f().put(ms, 30_000, 45_000, 60_000).put(me, 50_000, 52_000, 54_000)));
+        // keeping up but overflowing the signal queue: depends too
+        Claim.Judgement j = new SignalDrivenClaim().judge(f().put(ms, 50_000).put(me, 50_000).put(cs, 2.2)
+                .put(ce, 2.1).put(ov, 0, 3, 12).figures());
+        assertEquals(Outcome.DEPENDS, j.verdict().outcome(), j.toString());
+        assertTrue(j.verdict().text().contains("overflowed"), j.verdict().text());
+        // 10,000 connections decide before 1,000, and every verdict says datagrams were not measured
+        j = new SignalDrivenClaim().judge(f().put(ms, 50_000).put(me, 50_000)
+                .put(CellFigure.MSGS_PER_S.of(Model.SIGIO, 10_000), 10_000)
+                .put(CellFigure.MSGS_PER_S.of(Model.EPOLL_ET, 10_000), 40_000).figures());
+        assertEquals(Outcome.HOLDS, j.verdict().outcome(), j.toString());
+        assertTrue(j.evidence().startsWith("10,000 connections"), j.evidence());
+        assertTrue(j.verdict().text().contains("datagrams are not measured"), j.verdict().text());
+    }
+
+    @Test
+    void asyncNeverBlocks() {
+        String u10 = CellFigure.LOOP_SLEEPS_PER_MSG.of(Model.URING, 10);
+        String u1k = CellFigure.LOOP_SLEEPS_PER_MSG.of(Model.URING, 1_000);
+        String e10 = CellFigure.LOOP_SLEEPS_PER_MSG.of(Model.EPOLL_ET, 10);
+        String w10 = CellFigure.IO_WORKERS_MAX.of(Model.URING, 10);
+        covers(new AsyncNeverBlocksClaim(), cases(
+                Outcome.NOT_MEASURED, f().put(e10, 0.3),
+                Outcome.HOLDS, f().put(u10, 0.001, 0.002, 0.004).put(u1k, 0.0).put(w10, 0),
+                Outcome.DOES_NOT_HOLD, f().put(u10, 0.4, 0.45, 0.5).put(e10, 0.3).put(u1k, 0.1),
+                Outcome.DEPENDS, f().put(u10, 0.4).put(u1k, 0.002),
+                Outcome.INCONCLUSIVE, f().put(u10, 0.005, 0.02, 0.08)));
+        // the loop never slept, but io-wq workers blocked for it: depends on who waits
+        Claim.Judgement j = new AsyncNeverBlocksClaim().judge(f().put(u10, 0.001).put(u1k, 0.001).put(w10, 0, 2, 4)
+                .figures());
+        assertEquals(Outcome.DEPENDS, j.verdict().outcome(), j.toString());
+        assertTrue(j.verdict().text().contains("4 io-wq worker threads"), j.verdict().text());
+        // the other models' sleeps do not count for io_uring
+        assertEquals(Outcome.NOT_MEASURED, new AsyncNeverBlocksClaim().judge(f()
+                .put(CellFigure.LOOP_SLEEPS_PER_MSG.of(Model.SIGIO, 10), 0.001).figures()).verdict().outcome());
+    }
+
     /** The experiment: reads the others' figures from the context, counts only unqualified "holds". */
     @Test
     void theTableCountsOnlyUnqualifiedHolds() {
