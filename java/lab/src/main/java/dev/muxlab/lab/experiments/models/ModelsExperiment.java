@@ -78,9 +78,12 @@ public final class ModelsExperiment implements Experiment {
                 + " CPU seconds are utime + stime of the child over the measured window (so 2 s of one busy core is"
                 + " 2 CPU s); threads and RSS are read from /proc at the end of the window with every connection open."
                 + " The load generator and the server share this machine's cores, so throughput is a property of the"
-                + " pair. Also: the CPU each server burns with 10 idle connections, and system calls per echoed"
-                + " message counted with strace -f -c (all of the JVM's threads, so the JVM's own futex and timer"
-                + " calls are included; the 'IO' column counts only read/write/accept/close and the readiness calls)."
+                + " pair. Also: the CPU each server burns with 10 idle connections, the live heap (after a full GC)"
+                + " and RSS each idle connection adds, and system calls per echoed message counted with strace -f -c"
+                + " (all of the JVM's threads, so the JVM's own futex and timer calls are included; the 'IO' column"
+                + " counts only read/write/accept/close, the readiness calls and io_uring_enter). Each server runs on"
+                + " this JVM's JDK, except virtual, which needs JDK 21+ and runs on the newest one found when this"
+                + " JVM is older; the tables name the JDK and binding of each."
                 + " --backend select, poll or epoll (with --trigger lt or et) keeps only those reactors; select-wide"
                 + " is not a server model.";
     }
