@@ -34,8 +34,9 @@ import dev.muxlab.lab.server.Model;
  * that its CPU time (utime + stime of /proc/PID/stat over the measured window), threads and
  * resident memory (/proc/PID/status at the end of the window, connections still open) are its
  * own; the load (echo, 64-byte messages, closed loop, one load thread) runs in this JVM. Also
- * measured: each model's CPU with 10 idle connections open, and, when strace is installed,
- * system calls per echoed message ({@code strace -f -c} attached to the server for a short run).
+ * measured: each model's CPU with 10 idle connections open, its live heap and RSS per idle
+ * connection, the sleeps of its event-loop thread, and, when strace is installed, system calls per
+ * echoed message ({@code strace -f -c} attached to the server for a short run).
  * <p>
  * {@link ModelsPlan} chooses the models and connection counts, this class measures them one
  * model at a time, {@link ModelsReport} turns them into tables, a chart and the figures named in

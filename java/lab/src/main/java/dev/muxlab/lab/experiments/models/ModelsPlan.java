@@ -12,16 +12,16 @@ import dev.muxlab.lab.server.Model;
 /**
  * What the models experiment measures, decided before anything runs: the models the filters let
  * through, in a fixed order, the connection counts each runs at, how many times each cell is
- * repeated, and whether its idle CPU and its system calls are measured. Full mode: 1, 10, 100,
- * 1,000 and 10,000 connections, 3 repeats, every extra; quick mode: 1, 10 and 100 (plus 1,000 for
- * epoll-et), one repeat, idle CPU and strace for a few models.
+ * repeated, and whether its idle CPU and memory per connection and its system calls are measured.
+ * Full mode: 1, 10, 100, 1,000 and 10,000 connections, 3 repeats, every extra; quick mode: 1, 10 and
+ * 100 (plus 1,000 for epoll-et), one repeat, idle CPU, memory and strace for a few models.
  */
 record ModelsPlan(List<Model> models, boolean quick, int repeats) {
     static final List<Integer> CONNECTIONS = List.of(1, 10, 100, 1_000, 10_000);
     static final List<Integer> QUICK_CONNECTIONS = List.of(1, 10, 100);
     /** The connection count the idle and strace measurements run on the server of (its first cell's). */
     static final int EXTRAS_AFTER = 1;
-    /** Models whose idle CPU quick mode measures (full mode measures every model). */
+    /** Models whose idle CPU and memory per idle connection quick mode measures (full mode: every model). */
     static final Set<Model> IDLE_QUICK = EnumSet.of(Model.BLOCKING, Model.NONBLOCKING, Model.EPOLL_ET);
     /** Models quick mode counts syscalls for (full mode counts every model). */
     static final Set<Model> STRACE_QUICK = EnumSet.of(Model.BLOCKING, Model.EPOLL_ET, Model.SIGIO, Model.URING);
