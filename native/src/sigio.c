@@ -428,7 +428,7 @@ static int add_fd(struct mux_sigio *s, int fd, int events)
         return rc;
     if (fcntl(fd, F_SETSIG, s->signo) < 0)
         return -errno;
-    struct f_owner_ex own = { F_OWNER_TID, gettid() };
+    struct f_owner_ex own = { F_OWNER_TID, s->owner_tid }; /* the caller: ctl checked it is the owner */
     if (fcntl(fd, F_SETOWN_EX, &own) < 0) {
         rc = -errno;
         (void)fcntl(fd, F_SETSIG, 0);

@@ -29,9 +29,10 @@ import dev.muxlab.lab.verdict.Verdict;
  * <p>
  * The loop blocked at a count when its sleeps per message are above {@value #BLOCKS} (once per 20
  * messages) beyond the spread, and never did when they are below {@value #NEVER}. Never blocking
- * at every count holds (with io-wq workers it depends: the kernel blocked for it); blocking at
- * every count does not hold; blocking with few connections and not with many depends on load; a
- * range that straddles a threshold is inconclusive.
+ * at every count holds (with io-wq workers it depends: the kernel blocked for it); blocking at one
+ * count and never blocking at none does not hold (one clear block refutes "never"); blocking with
+ * few connections and not with many depends on load; otherwise a range between or straddling the
+ * thresholds is inconclusive.
  */
 final class AsyncNeverBlocksClaim extends TutorialClaim {
     static final double BLOCKS = 0.05;
@@ -69,7 +70,7 @@ final class AsyncNeverBlocksClaim extends TutorialClaim {
         List<String> ev = new ArrayList<>();
         List<String> blockedAt = new ArrayList<>();
         List<String> freeAt = new ArrayList<>();
-        boolean unclear = false;
+        List<String> unclearAt = new ArrayList<>();
         for (Map.Entry<Integer, Spread> e : sleeps.entrySet()) {
             int n = e.getKey();
             Spread s = e.getValue();
@@ -84,13 +85,22 @@ final class AsyncNeverBlocksClaim extends TutorialClaim {
             } else if (s.against(NEVER) == Order.BELOW) {
                 freeAt.add(v(s) + " at " + at);
             } else {
-                unclear = true;
+                unclearAt.add(v(s) + " at " + at);
             }
         }
         String evidence = String.join("; ", ev);
-        if (unclear) {
-            return new Judgement(evidence, Verdict.of(Outcome.INCONCLUSIVE, "the loop's sleeps per message lie"
-                    + " between " + NEVER + " and " + BLOCKS + ", or straddle one of them"));
+        if (!blockedAt.isEmpty() && freeAt.isEmpty()) {
+            // one count where the loop clearly slept is enough to refute "never"
+            return new Judgement(evidence, Verdict.of(Outcome.DOES_NOT_HOLD, "the loop thread slept in"
+                    + " io_uring_enter waiting for completions (" + String.join(", ", blockedAt) + " per message),"
+                    + " as a readiness loop sleeps in its wait; only the copy is off its path"
+                    + (unclearAt.isEmpty() ? "" : " (" + String.join(", ", unclearAt) + " lies between " + NEVER
+                            + " and " + BLOCKS + ")")));
+        }
+        if (!unclearAt.isEmpty()) {
+            return new Judgement(evidence, Verdict.of(Outcome.INCONCLUSIVE, "the loop's sleeps per message ("
+                    + String.join(", ", unclearAt) + ") lie between " + NEVER + " and " + BLOCKS
+                    + ", or straddle one of them"));
         }
         if (blockedAt.isEmpty()) {
             if (workers > 0) {
@@ -100,11 +110,6 @@ final class AsyncNeverBlocksClaim extends TutorialClaim {
             }
             return new Judgement(evidence, Verdict.of(Outcome.HOLDS, "the loop thread hardly slept ("
                     + String.join(", ", freeAt) + " per message) and no io-wq worker blocked for it"));
-        }
-        if (freeAt.isEmpty()) {
-            return new Judgement(evidence, Verdict.of(Outcome.DOES_NOT_HOLD, "the loop thread slept in"
-                    + " io_uring_enter waiting for completions (" + String.join(", ", blockedAt) + " per message),"
-                    + " as a readiness loop sleeps in its wait; only the copy is off its path"));
         }
         return new Judgement(evidence, Verdict.of(Outcome.DEPENDS, "on load: the loop thread slept "
                 + String.join(", ", blockedAt) + " per message, and hardly at all (" + String.join(", ", freeAt)

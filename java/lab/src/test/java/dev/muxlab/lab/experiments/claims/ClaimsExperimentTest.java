@@ -235,6 +235,11 @@ class ClaimsExperimentTest {
                 Outcome.DOES_NOT_HOLD, f().put(u10, 0.4, 0.45, 0.5).put(e10, 0.3).put(u1k, 0.1),
                 Outcome.DEPENDS, f().put(u10, 0.4).put(u1k, 0.002),
                 Outcome.INCONCLUSIVE, f().put(u10, 0.005, 0.02, 0.08)));
+        // one clear block refutes "never", even where another count lies between the thresholds
+        Claim.Judgement blockedOnce = new AsyncNeverBlocksClaim().judge(f().put(u10, 0.2, 0.22, 0.25)
+                .put(u1k, 0.005, 0.013, 0.03).figures());
+        assertEquals(Outcome.DOES_NOT_HOLD, blockedOnce.verdict().outcome(), blockedOnce.toString());
+        assertTrue(blockedOnce.verdict().text().contains("lies between"), blockedOnce.verdict().text());
         // the loop never slept, but io-wq workers blocked for it: depends on who waits
         Claim.Judgement j = new AsyncNeverBlocksClaim().judge(f().put(u10, 0.001).put(u1k, 0.001).put(w10, 0, 2, 4)
                 .figures());
