@@ -18,18 +18,14 @@ static int64_t now_ns(void)
     return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-void mux_deadline_start(struct mux_deadline *d, int64_t timeout_ms)
+void mux_deadline_arm(struct mux_deadline *d)
 {
-    d->ms = timeout_ms;
-    d->end_ns = 0;
-    if (timeout_ms > 0) {
-        int64_t now = now_ns();
-        /* saturate instead of overflowing: INT64_MAX ns is ~292 years */
-        if (timeout_ms > (INT64_MAX - now) / 1000000LL)
-            d->end_ns = INT64_MAX;
-        else
-            d->end_ns = now + timeout_ms * 1000000LL;
-    }
+    int64_t now = now_ns();
+    /* saturate instead of overflowing: INT64_MAX ns is ~292 years */
+    if (d->ms > (INT64_MAX - now) / 1000000LL)
+        d->end_ns = INT64_MAX;
+    else
+        d->end_ns = now + d->ms * 1000000LL;
 }
 
 int64_t mux_deadline_left_ns(const struct mux_deadline *d)
@@ -38,26 +34,13 @@ int64_t mux_deadline_left_ns(const struct mux_deadline *d)
     return left > 0 ? left : 0;
 }
 
-int mux_deadline_next_ms(const struct mux_deadline *d)
+int mux_deadline_next_ms_finite(const struct mux_deadline *d)
 {
-    if (d->ms < 0)
-        return -1;
-    if (d->ms == 0)
-        return 0;
     int64_t left = mux_deadline_left_ns(d);
     if (left <= 0)
         return 0;
     int64_t ms = (left + 999999LL) / 1000000LL; /* round up, never down to a busy 0 */
     return ms > INT32_MAX ? INT32_MAX : (int)ms;
-}
-
-int mux_deadline_should_retry(const struct mux_deadline *d)
-{
-    if (d->ms < 0)
-        return 1;
-    if (d->ms == 0)
-        return 0;
-    return mux_deadline_left_ns(d) > 0;
 }
 
 void mux_note_eintr(void)
@@ -68,19 +51,6 @@ void mux_note_eintr(void)
 int64_t mux_eintr_retries(void)
 {
     return atomic_load_explicit(&eintr_retries, memory_order_relaxed);
-}
-
-int mux_wait_step(int n, const struct mux_deadline *d)
-{
-    if (n > 0)
-        return MUX_WAIT_EVENTS;
-    if (n < 0) {
-        if (errno != EINTR)
-            return -errno;
-        mux_note_eintr();
-    }
-    /* EINTR, or a timeout that may have been chunked or early: go on while time is left */
-    return mux_deadline_should_retry(d) ? MUX_WAIT_AGAIN : 0;
 }
 
 int mux_wakefd_open(void)

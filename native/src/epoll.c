@@ -86,38 +86,77 @@ int mux_epoll_ctl(int64_t h, int op, int fd, int events)
     return 0;
 }
 
+/* The wakeup fd was among the n flattened slots: drain it and close the gap. */
+static __attribute__((noinline, cold)) int drop_wakeup(char *buf, int n, int wakefd)
+{
+    mux_wakefd_drain(wakefd); /* a wakeup alone ends the wait early with 0 entries */
+    int k = 0;
+    for (int i = 0; i < n; i++) {
+        struct mux_slot slot;
+        memcpy(&slot, buf + (size_t)i * sizeof slot, sizeof slot);
+        if (slot.fd == wakefd)
+            continue;
+        memcpy(buf + (size_t)k * sizeof slot, &slot, sizeof slot);
+        k++;
+    }
+    return k;
+}
+
+#define NOT_CALLED INT32_MIN
+
+/* The waits the fast path in mux_epoll_wait does not finish: a finite timeout (n is
+ * NOT_CALLED: the deadline starts here, before the first call), or a wait with timeout 0 or
+ * forever whose first call returned n <= 0 (errno still set). Returns the events' count, 0 for
+ * a timeout or -errno, with the EINTR and retry rules of every backend (mux_wait_step). */
+static __attribute__((noinline)) int wait_more(struct mux_epoll *e, char *buf, int capacity,
+                                               int64_t timeout_ms, int n)
+{
+    struct mux_deadline d;
+    mux_deadline_start(&d, timeout_ms);
+    for (;;) {
+        if (n == NOT_CALLED)
+            n = epoll_wait(e->epfd, (struct epoll_event *)(void *)buf, capacity, mux_deadline_next_ms(&d));
+        int outcome = mux_wait_step(n, &d);
+        if (outcome == MUX_WAIT_EVENTS)
+            return n;
+        if (outcome != MUX_WAIT_AGAIN)
+            return outcome;
+        n = NOT_CALLED;
+    }
+}
+
 int mux_epoll_wait(int64_t h, int64_t out, int capacity, int64_t timeout_ms)
 {
     struct mux_epoll *e = as_epoll(h);
     if (capacity <= 0 || out == 0)
         return -EINVAL;
     char *buf = (char *)(intptr_t)out;
-    struct mux_deadline d;
-    mux_deadline_start(&d, timeout_ms);
-    for (;;) {
-        int n = epoll_wait(e->epfd, (struct epoll_event *)(void *)buf, capacity,
-                           mux_deadline_next_ms(&d));
-        int outcome = mux_wait_step(n, &d);
-        if (outcome == MUX_WAIT_AGAIN)
-            continue;
-        if (outcome != MUX_WAIT_EVENTS)
-            return outcome;
-        /* Flatten in place; memcpy keeps it free of aliasing assumptions. */
-        int k = 0;
-        for (int i = 0; i < n; i++) {
-            struct epoll_event ev;
-            memcpy(&ev, buf + (size_t)i * sizeof ev, sizeof ev);
-            if (ev.data.fd == e->wakefd) {
-                /* a wakeup alone ends the wait early with 0 entries */
-                mux_wakefd_drain(e->wakefd);
-                continue;
-            }
-            struct mux_slot slot = { ev.data.fd, ev.events };
-            memcpy(buf + (size_t)k * sizeof slot, &slot, sizeof slot);
-            k++;
-        }
-        return k;
+    int n;
+    if (__builtin_expect(timeout_ms <= 0, 1)) {
+        /* poll once (0) or wait forever (< 0): no deadline, no clock */
+        n = epoll_wait(e->epfd, (struct epoll_event *)(void *)buf, capacity, timeout_ms < 0 ? -1 : 0);
+        if (__builtin_expect(n <= 0, 0))
+            n = wait_more(e, buf, capacity, timeout_ms, n);
+    } else {
+        n = wait_more(e, buf, capacity, timeout_ms, NOT_CALLED);
     }
+    if (n <= 0)
+        return n;
+    const int wakefd = e->wakefd;
+    /* Flatten in place, walking forward: slot i (8 bytes at 8i) ends before event i + 1
+     * (12 bytes at 12i + 12) begins. memcpy keeps it free of aliasing assumptions. The wakeup
+     * fd is rare: the common loop only notes whether it went by. */
+    int woke = 0;
+    for (int i = 0; i < n; i++) {
+        struct epoll_event ev;
+        memcpy(&ev, buf + (size_t)i * sizeof ev, sizeof ev);
+        woke |= ev.data.fd == wakefd;
+        struct mux_slot slot = { ev.data.fd, ev.events };
+        memcpy(buf + (size_t)i * sizeof slot, &slot, sizeof slot);
+    }
+    if (__builtin_expect(woke, 0))
+        return drop_wakeup(buf, n, wakefd);
+    return n;
 }
 
 int mux_epoll_wakeup(int64_t h)

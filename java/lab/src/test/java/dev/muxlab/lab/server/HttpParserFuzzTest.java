@@ -137,6 +137,81 @@ class HttpParserFuzzTest {
         }
     }
 
+    /**
+     * The one-pass path for a common GET ({@link HttpSession#quickGet}) against the general path
+     * ({@link HttpSession#findHeaderEnd} then {@link HttpSession#handle}), on GETs with the
+     * headers that matter (Connection, Content-Length, Transfer-Encoding), odd versions, targets
+     * and header lines, each mutated or not: whenever the quick path answers, it must end the
+     * request where the general path does and give the same verdict and reply (200, kept open or
+     * closed). The coverage check makes sure both paths are taken often.
+     */
+    @Property(tries = 5000)
+    void quickPathAgreesWithTheGeneralPath(@ForAll("quickCandidates") byte[] input) {
+        ByteBuffer b = ByteBuffer.allocateDirect(input.length + 16);
+        b.put(input).flip();
+        HttpSession s = new HttpSession(MAX_HEADER, new ServerStats());
+        int quick = s.quickGet(b, 0, b.limit());
+        int end = HttpSession.findHeaderEnd(b, 0, b.limit());
+        net.jqwik.api.statistics.Statistics.label("path").collect(quick == 0 ? "general" : "quick");
+        net.jqwik.api.statistics.Statistics.label("path").coverage(c -> {
+            c.check("quick").percentage(p -> p > 20);
+            c.check("general").percentage(p -> p > 20);
+        });
+        if (quick == 0) {
+            return;
+        }
+        assertEquals(end, Math.abs(quick), "where the request ends");
+        assertTrue(end <= MAX_HEADER);
+        ByteBuffer out = ByteBuffer.allocateDirect(HttpSession.MAX_REPLY);
+        int verdict = s.handle(b, 0, end, out);
+        assertEquals(quick < 0 ? Session.CLOSE : Session.CONTINUE, verdict, "keep-alive verdict");
+        byte[] reply = new byte[out.flip().remaining()];
+        out.get(reply);
+        List<Response> rs = parseResponses(reply, verdict == Session.CLOSE);
+        assertEquals(List.of(new Response(200, quick < 0, true)), rs);
+    }
+
+    @Provide
+    Arbitrary<byte[]> quickCandidates() {
+        // mostly valid parts (so that the quick path answers often), some of every odd kind
+        Arbitrary<String> target = Arbitraries.frequencyOf(
+                net.jqwik.api.Tuple.of(4, Arbitraries.just("/")),
+                net.jqwik.api.Tuple.of(4, Arbitraries.strings().withCharRange('!', '~').ofMaxLength(30).map(t -> "/" + t)),
+                net.jqwik.api.Tuple.of(1, Arbitraries.strings().withChars('/', 'a', '\t', ' ', '\u007f', '\u0080', '\u00ff', '\r')
+                        .ofMaxLength(4)));
+        Arbitrary<String> version = Arbitraries.frequencyOf(
+                net.jqwik.api.Tuple.of(6, Arbitraries.just("HTTP/1.1")), net.jqwik.api.Tuple.of(2, Arbitraries.just("HTTP/1.0")),
+                net.jqwik.api.Tuple.of(1, Arbitraries.of("HTTP/1.2", "HTTP/2.0", "http/1.1", "HTTP/1.1 ", "HTTP/1.")));
+        Arbitrary<String> header = Arbitraries.frequencyOf(
+                net.jqwik.api.Tuple.of(18, Arbitraries.of("Host: 127.0.0.1:8080", "host:x", "Accept: */*", "X-Request-Id: 42",
+                        "Connection: close", "connection: Keep-Alive", "CONNECTION: upgrade", "Connection:close, keep-alive",
+                        "Content-Length: 0", "content-length:  00 ", "X-Empty:", "Name With Space: v", "X-LF: a\nb",
+                        "X-High: \u00e9\u00ff", "Connectionx: close", "X: y:z")),
+                net.jqwik.api.Tuple.of(2, Arbitraries.of("Content-Length: 5", "Content-Length:", "Transfer-Encoding: chunked",
+                        ": no name", "no colon", "X-Bare-CR: a\rb")));
+        Arbitrary<String> request = Combinators.combine(Arbitraries.frequencyOf(net.jqwik.api.Tuple.of(9, Arbitraries.just("GET ")),
+                        net.jqwik.api.Tuple.of(1, Arbitraries.of("GET  ", "HEAD ", "get ", "POST "))),
+                target, version, header.list().ofMaxSize(4), Arbitraries.frequencyOf(net.jqwik.api.Tuple.of(9, Arbitraries.just("\r\n")),
+                        net.jqwik.api.Tuple.of(1, Arbitraries.of("\n", "\r\r\n", "\r"))))
+                .as((m, t, v, hs, last) -> {
+                    StringBuilder sb = new StringBuilder(m).append(t).append(' ').append(v).append("\r\n");
+                    hs.forEach(h -> sb.append(h).append("\r\n"));
+                    return sb.append(last).append("GET / HTTP/1.1\r\n\r\n").toString(); // and a second one
+                });
+        Arbitrary<int[]> mutation = Combinators.combine(
+                Arbitraries.integers().between(0, 4), Arbitraries.integers().between(0, Integer.MAX_VALUE),
+                Arbitraries.integers().between(0, 255), Arbitraries.integers().between(1, 8))
+                .as((kind, pos, b, len) -> new int[] {kind, pos, b, len});
+        return Combinators.combine(request, Arbitraries.frequencyOf(net.jqwik.api.Tuple.of(3, Arbitraries.just(List.<int[]>of())),
+                net.jqwik.api.Tuple.of(1, mutation.list().ofMinSize(1).ofMaxSize(2)))).as((r, ms) -> {
+            byte[] data = r.getBytes(StandardCharsets.ISO_8859_1);
+            for (int[] m : ms) {
+                data = mutate(data, m[0], m[1], (byte) m[2], m[3]);
+            }
+            return data;
+        });
+    }
+
     // ---------------------------------------------------------------- generators
 
     @Provide
