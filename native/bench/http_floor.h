@@ -118,10 +118,14 @@ static inline int floor_listen(int port)
 
 /*
  * SIGTERM and SIGINT blocked and delivered through a non-blocking signalfd instead, which the
- * loop watches like any other fd: a stop costs the loop nothing until it happens.
+ * loop watches like any other fd: a stop costs the loop nothing until it happens. SIGPIPE is
+ * ignored: a write to a connection the client has closed (a load generator ending its run with
+ * requests in flight) fails with EPIPE and closes that connection instead of killing the server.
  */
 static inline int floor_stop_fd(void)
 {
+    if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
+        bench_die("signal(SIGPIPE)", errno);
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGTERM);
