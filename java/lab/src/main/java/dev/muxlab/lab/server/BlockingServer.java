@@ -70,7 +70,7 @@ final class BlockingServer extends ServerBase {
     private void acceptLoop() {
         while (!closed) {
             int c = accepts.next();
-            if (c == Acceptor.BACKOFF) {
+            if (c == Acceptor.BACKOFF || c == Acceptor.AT_LIMIT) {
                 sleep(100); // a blocking listener would fail again at once
                 continue;
             }

@@ -30,8 +30,9 @@ import dev.muxlab.lab.Proto;
  * idle connections ({@code idleTimeoutMillis}) and, for HTTP, header blocks left incomplete
  * ({@code headerTimeoutMillis}) are closed by a periodic sweep in slices of
  * {@link ReactorServer#CLOSE_SLICE}; {@code maxConnections} and EMFILE on accept are handled by a
- * {@link JdkAcceptor} (reserved fd; an accept error that repeating would not fix pauses the
- * listener for 100 ms).
+ * {@link JdkAcceptor} (reserved fd); once nothing is left to shed, or after an accept error that
+ * repeating would not fix, the listener's OP_ACCEPT is off for a growing pause that a closing
+ * connection ends early ({@link AcceptPause}).
  * <p>
  * Buffers are direct and reused: reads go to one scratch buffer and replies to another, and a
  * connection holds a pooled buffer of its own only while it has leftover input or pending
@@ -71,7 +72,7 @@ final class NioServer extends ServerBase {
     /** Next conns[] index (descending) of a sweep in progress; -1 when none is. */
     private int sweepCursor = -1;
     private long sliceAt = NONE;
-    private long acceptResumeAt = NONE;
+    private final AcceptPause acceptPause = new AcceptPause(cfg, stats);
     private final Consumer<SelectionKey> onKey = this::onKey;
 
     NioServer(ServerConfig cfg) {
@@ -143,7 +144,7 @@ final class NioServer extends ServerBase {
         }
         try {
             while (!closed) {
-                long deadline = Math.min(nextSweep, Math.min(sliceAt, acceptResumeAt));
+                long deadline = Math.min(nextSweep, Math.min(sliceAt, acceptPause.until()));
                 if (deadline == NONE) {
                     selector.select(onKey, 0); // 0: no timeout
                 } else {
@@ -169,9 +170,8 @@ final class NioServer extends ServerBase {
 
     private void runTimers() {
         now = System.nanoTime();
-        if (acceptResumeAt != NONE && now >= acceptResumeAt) {
-            acceptResumeAt = NONE;
-            listenKey.interestOps(SelectionKey.OP_ACCEPT);
+        if (now >= acceptPause.until()) {
+            resumeAccepting();
         }
         if (sliceAt != NONE && now >= sliceAt) {
             sliceAt = NONE;
@@ -244,17 +244,25 @@ final class NioServer extends ServerBase {
         for (int budget = ACCEPT_SLICE; budget > 0; budget--) {
             SocketChannel c = acceptor.next();
             if (c != null) {
+                acceptPause.admitted();
                 addConnection(c);
             } else if (acceptor.status == JdkAcceptor.DRAINED) {
                 return;
-            } else if (acceptor.status == JdkAcceptor.BACKOFF || acceptor.status == JdkAcceptor.CLOSED) {
-                if (acceptResumeAt == NONE) {
-                    listenKey.interestOps(0);
-                    acceptResumeAt = now + 100 * MS;
+            } else if (acceptor.status == JdkAcceptor.AT_LIMIT || acceptor.status == JdkAcceptor.BACKOFF
+                    || acceptor.status == JdkAcceptor.CLOSED) {
+                if (acceptPause.begin(now)) {
+                    listenKey.interestOps(0); // until the pause ends or a connection closes
                 }
                 return;
             }
             // DROPPED, RETRY: the next one
+        }
+    }
+
+    /** The pause is over (its time is up, or a connection closed): watch the listener again. */
+    private void resumeAccepting() {
+        if (acceptPause.end() && !closed && listenKey.isValid()) {
+            listenKey.interestOps(SelectionKey.OP_ACCEPT);
         }
     }
 
@@ -543,6 +551,9 @@ final class NioServer extends ServerBase {
             conns[count] = null;
             stats.active.decrementAndGet();
             stats.closed.increment();
+            if (acceptPause.paused()) {
+                resumeAccepting(); // an fd is freed (at the next select): it may take a waiting connection
+            }
         }
     }
 }

@@ -33,8 +33,10 @@ import dev.muxlab.lab.FdTables;
  * until EAGAIN and reads until EAGAIN or a short read: a read that returns less than asked has
  * emptied the receive queue, so later data raises a new edge (the peer's FIN is seen through
  * RDHUP, which ET connections ask for, so a pending EOF is still read at once). EMFILE on accept
- * is handled by the {@link Acceptor}'s reserved fd, so a level-triggered listener never spins; an
- * accept error that repeating would not fix pauses the listener for 100 ms.
+ * is handled by the {@link Acceptor}'s reserved fd, so a level-triggered listener never spins;
+ * once nothing is left to shed, or after an accept error that repeating would not fix, the loop
+ * stops watching its listener for a growing pause that a closing connection ends early
+ * ({@link AcceptPause}).
  * <p>
  * sigio is edge-triggered without RDHUP (no signal carries it): a peer's FIN that arrives with
  * the last data is one coalesced READ report, so a short read cannot stand for "drained" there
@@ -167,7 +169,12 @@ final class ReactorServer extends ServerBase {
         private final ArrayDeque<ByteBuffer> outPool = new ArrayDeque<>();
         Conn[] conns = new Conn[1024];
         final Acceptor acceptor;
-        boolean acceptPaused;
+        final AcceptPause pause = new AcceptPause(cfg, stats);
+        /** The end of the pause in progress, if any. */
+        EventLoop.Timer pauseTimer;
+        final Runnable resumeStep = this::resumeAccepting;
+        /** Set once the worker closes everything. */
+        boolean stopping;
         /** Next conns[] index of a timeout sweep in progress; -1 when none is. */
         int sweepCursor = -1;
         final Runnable sweepStep = this::sweepSlice;
@@ -246,6 +253,7 @@ final class ReactorServer extends ServerBase {
         }
 
         void shutdown() {
+            stopping = true;
             for (Conn c : conns) {
                 if (c != null) {
                     c.close();
@@ -270,38 +278,48 @@ final class ReactorServer extends ServerBase {
             while (budget-- > 0) {
                 int c = acceptor.next();
                 if (c >= 0) {
+                    pause.admitted();
                     addConnection(c);
                 } else if (c == Acceptor.DRAINED) {
                     return;
-                } else if (c == Acceptor.BACKOFF || c == Acceptor.NOT_LISTENING) {
+                } else if (c == Acceptor.AT_LIMIT || c == Acceptor.BACKOFF || c == Acceptor.NOT_LISTENING) {
                     pauseAccepting();
                     return;
                 }
                 // DROPPED, RETRY: the next one
             }
-            if (edge && !acceptPaused) {
+            if (edge && !pause.paused()) {
                 loop.defer(acceptStep); // maybe more pending: no new edge will say so
             }
         }
 
+        /** Stops watching the listener for the {@link AcceptPause}'s next pause. */
         private void pauseAccepting() {
-            if (acceptPaused) {
+            if (!pause.begin(loop.now())) {
                 return;
             }
-            acceptPaused = true;
             try {
                 loop.modify(listenFd, flags);
             } catch (NativeException e) {
                 stats.errors.increment();
             }
-            loop.schedule(100, () -> {
-                acceptPaused = false;
-                try {
-                    loop.modify(listenFd, Events.READ | flags); // ET: re-arms and reports pending ones
-                } catch (NativeException e) {
-                    stats.errors.increment();
-                }
-            });
+            pauseTimer = loop.schedule(pause.millisLeft(loop.now()), resumeStep);
+        }
+
+        /** The pause is over (its time is up, or a connection closed): watch the listener again. */
+        void resumeAccepting() {
+            if (!pause.end()) {
+                return;
+            }
+            if (pauseTimer != null) {
+                pauseTimer.cancel();
+                pauseTimer = null;
+            }
+            try {
+                loop.modify(listenFd, Events.READ | flags); // ET: re-arms and reports pending ones
+            } catch (NativeException e) {
+                stats.errors.increment();
+            }
         }
 
         private void addConnection(int fd) {
@@ -668,6 +686,9 @@ final class ReactorServer extends ServerBase {
             }
             stats.active.decrementAndGet();
             stats.closed.increment();
+            if (w.pause.paused() && !w.stopping) {
+                w.resumeAccepting(); // an fd was freed: it may take a waiting connection
+            }
         }
     }
 }

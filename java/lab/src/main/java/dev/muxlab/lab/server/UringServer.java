@@ -60,8 +60,9 @@ import dev.muxlab.lab.Proto;
  * listener instead, which completes only when a connection is waiting; then the {@link Acceptor}
  * takes pending connections with plain accept4 and its reserved fd (a connection is served if an
  * fd was freed meanwhile, closed at once otherwise), and the multishot accept is armed again.
- * Each round consumes a waiting connection, so nothing spins. An accept error that repeating would
- * not fix pauses accepting for 100 ms. (io_uring reads RLIMIT_NOFILE when an accept is queued, so
+ * Each round consumes a waiting connection, so nothing spins; once nothing is left to shed, or
+ * after an accept error that repeating would not fix, no accept is armed for a growing pause that
+ * a closing connection ends early ({@link AcceptPause}). (io_uring reads RLIMIT_NOFILE when an accept is queued, so
  * a limit lowered while the multishot accept is armed applies from its next arming.)
  * <p>
  * <b>Timeouts.</b> The wait of {@link Ring#submitAndWait} is bounded by the next idle/header
@@ -220,8 +221,8 @@ final class UringServer extends ServerBase {
         long now = System.nanoTime();
         boolean acceptArmed;
         boolean pollArmed;
-        /** When a paused listener is armed again; NONE when it is not paused. */
-        long acceptResumeAt = NONE;
+        /** The listener's pause at the fd limit (or after an accept error), if one is in progress. */
+        final AcceptPause pause = new AcceptPause(cfg, stats);
         final long sweepPeriodNanos;
         long nextSweepAt = NONE;
         /** Next slot of a timeout sweep in progress (-1: none) and when its next slice runs. */
@@ -314,7 +315,7 @@ final class UringServer extends ServerBase {
 
         /** Milliseconds until the next timer (a sweep, a sweep slice, the listener's pause), -1 for none. */
         private long timeoutMillis() {
-            long due = Math.min(Math.min(nextSweepAt, sweepSliceAt), acceptResumeAt);
+            long due = Math.min(Math.min(nextSweepAt, sweepSliceAt), pause.until());
             if (due == NONE) {
                 return -1;
             }
@@ -323,9 +324,8 @@ final class UringServer extends ServerBase {
         }
 
         private void timers() throws NativeException {
-            if (now >= acceptResumeAt) {
-                acceptResumeAt = NONE;
-                armAccept();
+            if (now >= pause.until()) {
+                resumeAccepting();
             }
             if (now >= sweepSliceAt) {
                 sweepSliceAt = NONE;
@@ -389,14 +389,22 @@ final class UringServer extends ServerBase {
         // ------------------------------------------------------------------ accepting
 
         private void armAccept() throws NativeException {
-            if (!acceptArmed && !stopping) {
+            if (!acceptArmed && !stopping && !pause.paused()) {
                 ring.accept(listenFd, UD_ACCEPT);
                 acceptArmed = true;
             }
         }
 
+        /** Arms no accept until the {@link AcceptPause}'s next pause ends or a connection closes. */
         private void pauseAccepting() {
-            acceptResumeAt = now + 100_000_000L;
+            pause.begin(now);
+        }
+
+        /** The pause is over (its time is up, or a connection closed): accept again. */
+        void resumeAccepting() throws NativeException {
+            if (pause.end()) {
+                armAccept();
+            }
         }
 
         private void onAccept(int res, boolean more) throws NativeException {
@@ -404,6 +412,7 @@ final class UringServer extends ServerBase {
                 acceptArmed = false;
             }
             if (res >= 0) {
+                pause.admitted();
                 stats.accepted.increment();
                 if (stats.active.get() >= cfg.maxConnections) {
                     stats.rejectedMaxConnections.increment();
@@ -448,11 +457,12 @@ final class UringServer extends ServerBase {
             for (int budget = ReactorServer.ACCEPT_SLICE; budget > 0; budget--) {
                 int c = acceptor.next();
                 if (c >= 0) {
+                    pause.admitted();
                     addConnection(c);
                 } else if (c == Acceptor.DRAINED) {
                     break;
-                } else if (c == Acceptor.BACKOFF || c == Acceptor.NOT_LISTENING) {
-                    pauseAccepting();
+                } else if (c == Acceptor.AT_LIMIT || c == Acceptor.BACKOFF || c == Acceptor.NOT_LISTENING) {
+                    pauseAccepting(); // nothing left to shed: the next accept would fail at once
                     return;
                 }
             }
@@ -1028,6 +1038,9 @@ final class UringServer extends ServerBase {
             stats.active.decrementAndGet();
             stats.closed.increment();
             maybeFree();
+            if (l.pause.paused() && !l.stopping) {
+                l.resumeAccepting(); // an fd is freed (the close goes first): it may take a waiting connection
+            }
         }
 
         /** closeNow for an error path: a failure on the way is counted, not thrown. */
