@@ -3,7 +3,6 @@ package dev.muxlab.lab.server;
 import dev.muxlab.lab.Proto;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -49,7 +48,7 @@ import dev.muxlab.lab.FdTables;
  */
 final class ReactorServer extends ServerBase {
     /** {@link Conn#partialSince} when no incomplete request is held: never older than a limit. */
-    private static final long NONE = Long.MAX_VALUE;
+    private static final long NONE = Expiry.NONE;
     /** Accepts per listener event before IO gets a turn (each accept also registers the fd). */
     static final int ACCEPT_SLICE = 32;
     /** Closes per slice of a timeout sweep; the next slice runs {@link #SWEEP_PAUSE_MS} later. */
@@ -161,12 +160,13 @@ final class ReactorServer extends ServerBase {
         // which is what lets a short read stand for "drained" (see readSome)
         final int flags = edge ? Events.EDGE | (signal ? 0 : Events.RDHUP) : 0;
         final int minOutRoom = cfg.proto == Proto.HTTP ? HttpSession.MAX_REPLY : 1;
-        /** HTTP header timeout in ms; 0 when off (echo, or disabled). */
-        final long headerTimeout = cfg.proto == Proto.HTTP ? Math.max(0, cfg.headerTimeoutMillis) : 0;
+        /** The idle and header timeouts; its headerTimeoutMillis is 0 when off (echo, or disabled). */
+        final Expiry expiry = new Expiry(cfg, stats);
+        final long headerTimeout = expiry.headerTimeoutMillis;
         final ByteBuffer scratchIn = ByteBuffer.allocateDirect(cfg.readBufferBytes);
         final ByteBuffer scratchOut = ByteBuffer.allocateDirect(cfg.maxOutputBytes);
-        private final ArrayDeque<ByteBuffer> inPool = new ArrayDeque<>();
-        private final ArrayDeque<ByteBuffer> outPool = new ArrayDeque<>();
+        private final BufferPool inPool = new BufferPool(cfg.readBufferBytes);
+        private final BufferPool outPool = new BufferPool(cfg.maxOutputBytes);
         Conn[] conns = new Conn[1024];
         final Acceptor acceptor;
         final AcceptPause pause = new AcceptPause(cfg, stats);
@@ -225,10 +225,8 @@ final class ReactorServer extends ServerBase {
             if (signal) {
                 loop.every(100, this::signalCounters);
             }
-            long sweep = cfg.idleTimeoutMillis <= 0 ? headerTimeout
-                    : headerTimeout <= 0 ? cfg.idleTimeoutMillis : Math.min(cfg.idleTimeoutMillis, headerTimeout);
-            if (sweep > 0) {
-                loop.every(Math.max(10, Math.min(1000, sweep / 2)), this::closeIdle);
+            if (expiry.periodMillis > 0) {
+                loop.every(expiry.periodMillis, this::closeIdle);
             }
             try {
                 loop.run();
@@ -368,20 +366,13 @@ final class ReactorServer extends ServerBase {
          * so a wave of 1,000 is spread over ~63 ms instead.
          */
         private void sweepSlice() {
-            long now = loop.now();
-            long limit = cfg.idleTimeoutMillis > 0 ? now - cfg.idleTimeoutMillis * 1_000_000L : Long.MIN_VALUE;
-            long headerLimit = headerTimeout > 0 ? now - headerTimeout * 1_000_000L : Long.MIN_VALUE;
+            expiry.slice(loop.now());
             Conn[] cs = conns;
             int closedHere = 0;
             int i = sweepCursor;
             for (; i < cs.length && closedHere < CLOSE_SLICE; i++) {
                 Conn c = cs[i];
-                if (c != null && c.lastActive < limit) {
-                    stats.idleClosed.increment();
-                    c.close();
-                    closedHere++;
-                } else if (c != null && c.partialSince < headerLimit) {
-                    stats.headerTimeouts.increment();
+                if (c != null && expiry.expired(c.lastActive, c.partialSince)) {
                     c.close();
                     closedHere++;
                 }
@@ -395,21 +386,15 @@ final class ReactorServer extends ServerBase {
         }
 
         ByteBuffer takeIn() {
-            ByteBuffer b = inPool.pollFirst();
-            return b != null ? b : ByteBuffer.allocateDirect(cfg.readBufferBytes);
+            return inPool.take();
         }
 
         ByteBuffer takeOut() {
-            ByteBuffer b = outPool.pollFirst();
-            return b != null ? b : ByteBuffer.allocateDirect(cfg.maxOutputBytes);
+            return outPool.take();
         }
 
         void release(ByteBuffer b, boolean input) {
-            b.clear();
-            ArrayDeque<ByteBuffer> pool = input ? inPool : outPool;
-            if (pool.size() < 256) {
-                pool.addFirst(b);
-            }
+            (input ? inPool : outPool).give(b);
         }
     }
 

@@ -102,7 +102,7 @@ final class UringServer extends ServerBase {
     // user data: generation (32 bits) | connection slot (29 bits) | kind (3 bits)
     static final int RECV = 1, SEND = 2, ACCEPT = 3, LISTEN_POLL = 4, OTHER = 5;
     static final long UD_ACCEPT = ACCEPT, UD_LISTEN_POLL = LISTEN_POLL, UD_OTHER = OTHER;
-    private static final long NONE = Long.MAX_VALUE;
+    private static final long NONE = Expiry.NONE;
 
     /**
      * Provided buffers per loop: one per connection allowed (a message in flight on each of them
@@ -200,11 +200,13 @@ final class UringServer extends ServerBase {
         final Completions done = new Completions(cfg.batch);
         final Acceptor acceptor;
         final int minOutRoom = cfg.proto == Proto.HTTP ? HttpSession.MAX_REPLY : 1;
-        final long headerTimeout = cfg.proto == Proto.HTTP ? Math.max(0, cfg.headerTimeoutMillis) : 0;
+        /** The idle and header timeouts; headerTimeout is 0 when off (echo, or disabled). */
+        final Expiry expiry = new Expiry(cfg, stats);
+        final long headerTimeout = expiry.headerTimeoutMillis;
         /** Output buffer sizes: OUT_MIN doubling up to --max-output, each with its pool. */
         final int[] outSizes;
         final ArrayDeque<ByteBuffer>[] outPools;
-        final ArrayDeque<ByteBuffer> inPool = new ArrayDeque<>();
+        final BufferPool inPool = new BufferPool(cfg.readBufferBytes);
         /** Connections by slot (the user data names the slot, not the fd: a closed fd's number is reused at once). */
         Conn[] conns = new Conn[1024];
         int[] generations = new int[1024];
@@ -272,9 +274,7 @@ final class UringServer extends ServerBase {
             for (int i = 0; i < outPools.length; i++) {
                 outPools[i] = new ArrayDeque<>();
             }
-            long sweep = cfg.idleTimeoutMillis <= 0 ? headerTimeout
-                    : headerTimeout <= 0 ? cfg.idleTimeoutMillis : Math.min(cfg.idleTimeoutMillis, headerTimeout);
-            this.sweepPeriodNanos = sweep > 0 ? Math.max(10, Math.min(1000, sweep / 2)) * 1_000_000L : 0;
+            this.sweepPeriodNanos = expiry.periodMillis * 1_000_000L;
         }
 
         /** Frees what the constructor took (a loop that never ran). */
@@ -532,15 +532,11 @@ final class UringServer extends ServerBase {
         }
 
         ByteBuffer takeIn() {
-            ByteBuffer b = inPool.pollFirst();
-            return b != null ? b : ByteBuffer.allocateDirect(cfg.readBufferBytes);
+            return inPool.take();
         }
 
         void releaseIn(ByteBuffer b) {
-            b.clear();
-            if (inPool.size() < 256) {
-                inPool.addFirst(b);
-            }
+            inPool.give(b);
         }
 
         /** An empty output buffer of size class k. */
@@ -581,8 +577,7 @@ final class UringServer extends ServerBase {
          * the next slice runs {@link ReactorServer#SWEEP_PAUSE_MS} later (see ReactorServer).
          */
         private void sweepSlice() {
-            long limit = cfg.idleTimeoutMillis > 0 ? now - cfg.idleTimeoutMillis * 1_000_000L : Long.MIN_VALUE;
-            long headerLimit = headerTimeout > 0 ? now - headerTimeout * 1_000_000L : Long.MIN_VALUE;
+            expiry.slice(now);
             Conn[] cs = conns;
             int closedHere = 0;
             int i = sweepCursor;
@@ -591,12 +586,7 @@ final class UringServer extends ServerBase {
                 if (c == null || !c.open) {
                     continue;
                 }
-                if (c.lastActive < limit) {
-                    stats.idleClosed.increment();
-                    c.closeQuietly();
-                    closedHere++;
-                } else if (c.partialSince < headerLimit) {
-                    stats.headerTimeouts.increment();
+                if (expiry.expired(c.lastActive, c.partialSince)) {
                     c.closeQuietly();
                     closedHere++;
                 }
