@@ -19,7 +19,7 @@ import dev.muxlab.Sockets;
  * fd was freed meanwhile (a connection closed), so the connection is kept and served.
  * <p>
  * At the fd limit {@code accept4} fails with EMFILE before it looks at the queue, so EMFILE does
- * not mean a connection is waiting; {@link #next} says {@link #DRAINED} when none was. The
+ * not mean a connection is waiting; {@link #next} says {@link #AT_LIMIT} when none was. The
  * path allocates nothing and throws nothing (a flood at the limit fails on every call). One
  * instance per accepting thread.
  */
@@ -34,6 +34,12 @@ final class Acceptor implements AutoCloseable {
     static final int BACKOFF = -4;
     /** EINVAL: the socket is no longer listening (shut down to stop the server). Not counted. */
     static final int NOT_LISTENING = -5;
+    /**
+     * At the fd limit with nothing left to shed: no connection was pending, or the spare's slot
+     * could not be taken back. An event loop pauses its listener ({@link AcceptPause}); a
+     * blocking one waits before calling again.
+     */
+    static final int AT_LIMIT = -6;
 
     private final int listenFd;
     private final boolean nonBlockingConnections;
@@ -60,7 +66,7 @@ final class Acceptor implements AutoCloseable {
      * Accepts the next connection to serve.
      *
      * @return its fd (counted in {@code accepted}), or {@link #DRAINED}, {@link #DROPPED},
-     *         {@link #RETRY}, {@link #BACKOFF}, {@link #NOT_LISTENING}
+     *         {@link #RETRY}, {@link #BACKOFF}, {@link #NOT_LISTENING}, {@link #AT_LIMIT}
      */
     int next() {
         if (spare < 0) {
@@ -102,7 +108,7 @@ final class Acceptor implements AutoCloseable {
     /** EMFILE: take one pending connection in the spare's slot; keep it only if room appeared. */
     private int atFdLimit() {
         if (spare < 0) {
-            return BACKOFF; // no slot to borrow (next() just failed to reopen the spare)
+            return AT_LIMIT; // no slot to borrow (next() just failed to reopen the spare)
         }
         Fds.closeQuietly(spare);
         spare = -1;
@@ -110,7 +116,7 @@ final class Acceptor implements AutoCloseable {
         int c = Sockets.tryAccept(listenFd, nonBlockingConnections);
         reopen();
         if (c < 0) {
-            return spare < 0 ? BACKOFF : DRAINED;
+            return AT_LIMIT; // nothing pending to shed
         }
         if (spare >= 0) {
             return admit(c); // an fd was freed meanwhile: this one can be served
@@ -118,7 +124,7 @@ final class Acceptor implements AutoCloseable {
         Fds.closeQuietly(c); // still at the limit: shed it, and take its slot back
         stats.closed.increment();
         reopen();
-        return spare < 0 ? BACKOFF : DROPPED;
+        return spare < 0 ? AT_LIMIT : DROPPED;
     }
 
     private void reopen() {

@@ -25,6 +25,11 @@ import dev.muxlab.Sockets;
  * on the blocking read; the same value goes to SO_SNDTIMEO, so a peer that stops reading cannot
  * hold its thread in a blocking write forever either: a write that gets nothing into the send
  * buffer for that long closes the connection ({@code writeTimeouts}).
+ * <p>
+ * Threads: the pool's workers are all started with the server, so serving never needs a new
+ * one. The blocking model starts one per connection; when that fails (the OS thread limit,
+ * OutOfMemoryError "unable to create native thread"), the new connection is closed, counted in
+ * {@code errors} and said once on stderr, and the connections being served go on.
  */
 final class BlockingServer extends ServerBase {
     private final Set<Integer> open = ConcurrentHashMap.newKeySet();
@@ -35,6 +40,8 @@ final class BlockingServer extends ServerBase {
     private int listenFd = -1;
     private Acceptor accepts;
     private volatile boolean closed;
+    /** The acceptor's thread only: whether a failure to start a thread was reported yet. */
+    private boolean threadFailureReported;
 
     BlockingServer(ServerConfig cfg) {
         super(cfg);
@@ -56,6 +63,15 @@ final class BlockingServer extends ServerBase {
                         t.setDaemon(true);
                         return t;
                     });
+            try {
+                // every worker now: serving creates no thread, so it cannot fail for want of one
+                ((ThreadPoolExecutor) pool).prestartAllCoreThreads();
+            } catch (OutOfMemoryError e) {
+                pool.shutdownNow();
+                Fds.closeQuietly(listenFd);
+                accepts.close();
+                throw new IOException("cannot start the pool's " + cfg.poolThreads + " threads: " + e, e);
+            }
             if (cfg.verbose) {
                 warn(cfg.poolThreads + " workers; a connection holds its worker"
                         + " until it closes, so connection " + (cfg.poolThreads + 1)
@@ -70,7 +86,7 @@ final class BlockingServer extends ServerBase {
     private void acceptLoop() {
         while (!closed) {
             int c = accepts.next();
-            if (c == Acceptor.BACKOFF) {
+            if (c == Acceptor.BACKOFF || c == Acceptor.AT_LIMIT) {
                 sleep(100); // a blocking listener would fail again at once
                 continue;
             }
@@ -96,9 +112,16 @@ final class BlockingServer extends ServerBase {
                     t.start();
                 }
             } catch (RuntimeException | OutOfMemoryError e) {
-                // no thread could be started (the OS thread limit): refuse this connection, keep going
+                // no thread could be started (the OS thread limit: OutOfMemoryError "unable to
+                // create native thread"), or the pool refused the task: close this connection and
+                // keep serving the others; said once, each one counted in errors
                 stats.errors.increment();
-                warn("cannot start a thread for fd " + c + ": " + e);
+                if (!threadFailureReported) {
+                    threadFailureReported = true;
+                    warn("cannot start a thread for a new connection (" + e + "); closing new"
+                            + " connections while that lasts, serving the " + (open.size() - 1)
+                            + " open ones (said once; each refusal counts in errors)");
+                }
                 finish(c);
             }
         }

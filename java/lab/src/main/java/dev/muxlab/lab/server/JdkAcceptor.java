@@ -33,6 +33,7 @@ final class JdkAcceptor<C extends Closeable> implements Closeable {
     static final int BACKOFF = Acceptor.BACKOFF;
     /** The listener was closed to stop the server. Not counted. */
     static final int CLOSED = Acceptor.NOT_LISTENING;
+    static final int AT_LIMIT = Acceptor.AT_LIMIT;
 
     /** One accept on the listener: a connection, or null when none is pending (non-blocking). */
     interface Accept<C> {
@@ -69,7 +70,7 @@ final class JdkAcceptor<C extends Closeable> implements Closeable {
      * Accepts the next connection to serve.
      *
      * @return the connection (counted in {@code accepted}), or null with {@link #status} one of
-     *         {@link #DRAINED}, {@link #DROPPED}, {@link #RETRY}, {@link #BACKOFF}, {@link #CLOSED}
+     *         {@link #DRAINED}, {@link #DROPPED}, {@link #RETRY}, {@link #BACKOFF}, {@link #CLOSED}, {@link #AT_LIMIT}
      */
     C next() {
         if (spare == null) {
@@ -117,7 +118,7 @@ final class JdkAcceptor<C extends Closeable> implements Closeable {
     /** EMFILE: take one pending connection in the spare's slot; keep it only if room appeared. */
     private C atFdLimit() {
         if (spare == null) {
-            return none(BACKOFF); // no slot to borrow (next() just failed to reopen the spare)
+            return none(AT_LIMIT); // no slot to borrow (next() just failed to reopen the spare)
         }
         closeQuietly(spare);
         spare = null;
@@ -129,7 +130,7 @@ final class JdkAcceptor<C extends Closeable> implements Closeable {
         }
         reopen();
         if (c == null) {
-            return none(spare == null ? BACKOFF : DRAINED);
+            return none(AT_LIMIT); // nothing pending to shed
         }
         if (spare != null) {
             return admit(c); // an fd was freed meanwhile: this one can be served
@@ -137,7 +138,7 @@ final class JdkAcceptor<C extends Closeable> implements Closeable {
         closeQuietly(c); // still at the limit: shed it, and take its slot back
         stats.closed.increment();
         reopen();
-        return none(spare == null ? BACKOFF : DROPPED);
+        return none(spare == null ? AT_LIMIT : DROPPED);
     }
 
     private void reopen() {

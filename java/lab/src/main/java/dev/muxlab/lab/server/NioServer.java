@@ -9,7 +9,6 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.function.Consumer;
 
@@ -30,8 +29,9 @@ import dev.muxlab.lab.Proto;
  * idle connections ({@code idleTimeoutMillis}) and, for HTTP, header blocks left incomplete
  * ({@code headerTimeoutMillis}) are closed by a periodic sweep in slices of
  * {@link ReactorServer#CLOSE_SLICE}; {@code maxConnections} and EMFILE on accept are handled by a
- * {@link JdkAcceptor} (reserved fd; an accept error that repeating would not fix pauses the
- * listener for 100 ms).
+ * {@link JdkAcceptor} (reserved fd); once nothing is left to shed, or after an accept error that
+ * repeating would not fix, the listener's OP_ACCEPT is off for a growing pause that a closing
+ * connection ends early ({@link AcceptPause}).
  * <p>
  * Buffers are direct and reused: reads go to one scratch buffer and replies to another, and a
  * connection holds a pooled buffer of its own only while it has leftover input or pending
@@ -40,7 +40,7 @@ import dev.muxlab.lab.Proto;
  */
 final class NioServer extends ServerBase {
     /** {@link Conn#partialSince} when no incomplete request is held: never older than a limit. */
-    private static final long NONE = Long.MAX_VALUE;
+    private static final long NONE = Expiry.NONE;
     private static final long MS = 1_000_000L;
     /** Accepts per listener event before IO gets a turn. */
     static final int ACCEPT_SLICE = ReactorServer.ACCEPT_SLICE;
@@ -55,14 +55,16 @@ final class NioServer extends ServerBase {
     // ---- loop state: the loop thread only ----
     private ByteBuffer scratchIn;
     private ByteBuffer scratchOut;
-    private final ArrayDeque<ByteBuffer> inPool = new ArrayDeque<>();
-    private final ArrayDeque<ByteBuffer> outPool = new ArrayDeque<>();
+    private final BufferPool inPool = new BufferPool(cfg.readBufferBytes);
+    private final BufferPool outPool = new BufferPool(cfg.maxOutputBytes);
     /** Open connections, dense: conns[i].index == i. */
     private Conn[] conns = new Conn[256];
     private int count;
     /** System.nanoTime() of the event being handled. */
     private long now;
     private final int minOutRoom;
+    /** The idle and header timeouts. */
+    private final Expiry expiry;
     /** HTTP header timeout in ms; 0 when off (echo, or disabled). */
     private final long headerTimeout;
     /** Sweep period in ns, or 0 without timeouts. */
@@ -71,16 +73,15 @@ final class NioServer extends ServerBase {
     /** Next conns[] index (descending) of a sweep in progress; -1 when none is. */
     private int sweepCursor = -1;
     private long sliceAt = NONE;
-    private long acceptResumeAt = NONE;
+    private final AcceptPause acceptPause = new AcceptPause(cfg, stats);
     private final Consumer<SelectionKey> onKey = this::onKey;
 
     NioServer(ServerConfig cfg) {
         super(cfg);
         minOutRoom = this.cfg.proto == Proto.HTTP ? HttpSession.MAX_REPLY : 1;
-        headerTimeout = this.cfg.proto == Proto.HTTP ? Math.max(0, this.cfg.headerTimeoutMillis) : 0;
-        long idle = Math.max(0, this.cfg.idleTimeoutMillis);
-        long sweep = idle <= 0 ? headerTimeout : headerTimeout <= 0 ? idle : Math.min(idle, headerTimeout);
-        sweepEvery = sweep > 0 ? Math.max(10, Math.min(1000, sweep / 2)) * MS : 0;
+        expiry = new Expiry(this.cfg, stats);
+        headerTimeout = expiry.headerTimeoutMillis;
+        sweepEvery = expiry.periodMillis * MS;
     }
 
     @Override
@@ -143,7 +144,7 @@ final class NioServer extends ServerBase {
         }
         try {
             while (!closed) {
-                long deadline = Math.min(nextSweep, Math.min(sliceAt, acceptResumeAt));
+                long deadline = Math.min(nextSweep, Math.min(sliceAt, acceptPause.until()));
                 if (deadline == NONE) {
                     selector.select(onKey, 0); // 0: no timeout
                 } else {
@@ -169,9 +170,8 @@ final class NioServer extends ServerBase {
 
     private void runTimers() {
         now = System.nanoTime();
-        if (acceptResumeAt != NONE && now >= acceptResumeAt) {
-            acceptResumeAt = NONE;
-            listenKey.interestOps(SelectionKey.OP_ACCEPT);
+        if (now >= acceptPause.until()) {
+            resumeAccepting();
         }
         if (sliceAt != NONE && now >= sliceAt) {
             sliceAt = NONE;
@@ -194,18 +194,12 @@ final class NioServer extends ServerBase {
      * one that has not been looked at.
      */
     private void sweepSlice() {
-        long limit = cfg.idleTimeoutMillis > 0 ? now - cfg.idleTimeoutMillis * MS : Long.MIN_VALUE;
-        long headerLimit = headerTimeout > 0 ? now - headerTimeout * MS : Long.MIN_VALUE;
+        expiry.slice(now);
         int closedHere = 0;
         int i = Math.min(sweepCursor, count - 1);
         for (; i >= 0 && closedHere < ReactorServer.CLOSE_SLICE; i--) {
             Conn c = conns[i];
-            if (c.lastActive < limit) {
-                stats.idleClosed.increment();
-                c.close();
-                closedHere++;
-            } else if (c.partialSince < headerLimit) {
-                stats.headerTimeouts.increment();
+            if (expiry.expired(c.lastActive, c.partialSince)) {
                 c.close();
                 closedHere++;
             }
@@ -244,17 +238,25 @@ final class NioServer extends ServerBase {
         for (int budget = ACCEPT_SLICE; budget > 0; budget--) {
             SocketChannel c = acceptor.next();
             if (c != null) {
+                acceptPause.admitted();
                 addConnection(c);
             } else if (acceptor.status == JdkAcceptor.DRAINED) {
                 return;
-            } else if (acceptor.status == JdkAcceptor.BACKOFF || acceptor.status == JdkAcceptor.CLOSED) {
-                if (acceptResumeAt == NONE) {
-                    listenKey.interestOps(0);
-                    acceptResumeAt = now + 100 * MS;
+            } else if (acceptor.status == JdkAcceptor.AT_LIMIT || acceptor.status == JdkAcceptor.BACKOFF
+                    || acceptor.status == JdkAcceptor.CLOSED) {
+                if (acceptPause.begin(now)) {
+                    listenKey.interestOps(0); // until the pause ends or a connection closes
                 }
                 return;
             }
             // DROPPED, RETRY: the next one
+        }
+    }
+
+    /** The pause is over (its time is up, or a connection closed): watch the listener again. */
+    private void resumeAccepting() {
+        if (acceptPause.end() && !closed && listenKey.isValid()) {
+            listenKey.interestOps(SelectionKey.OP_ACCEPT);
         }
     }
 
@@ -282,21 +284,15 @@ final class NioServer extends ServerBase {
     }
 
     private ByteBuffer takeIn() {
-        ByteBuffer b = inPool.pollFirst();
-        return b != null ? b : ByteBuffer.allocateDirect(cfg.readBufferBytes);
+        return inPool.take();
     }
 
     private ByteBuffer takeOut() {
-        ByteBuffer b = outPool.pollFirst();
-        return b != null ? b : ByteBuffer.allocateDirect(cfg.maxOutputBytes);
+        return outPool.take();
     }
 
     private void release(ByteBuffer b, boolean input) {
-        b.clear();
-        ArrayDeque<ByteBuffer> pool = input ? inPool : outPool;
-        if (pool.size() < 256) {
-            pool.addFirst(b);
-        }
+        (input ? inPool : outPool).give(b);
     }
 
     /** One connection's state machine (the same as ReactorServer's, on a channel). */
@@ -543,6 +539,9 @@ final class NioServer extends ServerBase {
             conns[count] = null;
             stats.active.decrementAndGet();
             stats.closed.increment();
+            if (acceptPause.paused()) {
+                resumeAccepting(); // an fd is freed (at the next select): it may take a waiting connection
+            }
         }
     }
 }

@@ -3,7 +3,6 @@ package dev.muxlab.lab.server;
 import dev.muxlab.lab.Proto;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -33,8 +32,10 @@ import dev.muxlab.lab.FdTables;
  * until EAGAIN and reads until EAGAIN or a short read: a read that returns less than asked has
  * emptied the receive queue, so later data raises a new edge (the peer's FIN is seen through
  * RDHUP, which ET connections ask for, so a pending EOF is still read at once). EMFILE on accept
- * is handled by the {@link Acceptor}'s reserved fd, so a level-triggered listener never spins; an
- * accept error that repeating would not fix pauses the listener for 100 ms.
+ * is handled by the {@link Acceptor}'s reserved fd, so a level-triggered listener never spins;
+ * once nothing is left to shed, or after an accept error that repeating would not fix, the loop
+ * stops watching its listener for a growing pause that a closing connection ends early
+ * ({@link AcceptPause}).
  * <p>
  * sigio is edge-triggered without RDHUP (no signal carries it): a peer's FIN that arrives with
  * the last data is one coalesced READ report, so a short read cannot stand for "drained" there
@@ -47,7 +48,7 @@ import dev.muxlab.lab.FdTables;
  */
 final class ReactorServer extends ServerBase {
     /** {@link Conn#partialSince} when no incomplete request is held: never older than a limit. */
-    private static final long NONE = Long.MAX_VALUE;
+    private static final long NONE = Expiry.NONE;
     /** Accepts per listener event before IO gets a turn (each accept also registers the fd). */
     static final int ACCEPT_SLICE = 32;
     /** Closes per slice of a timeout sweep; the next slice runs {@link #SWEEP_PAUSE_MS} later. */
@@ -159,15 +160,21 @@ final class ReactorServer extends ServerBase {
         // which is what lets a short read stand for "drained" (see readSome)
         final int flags = edge ? Events.EDGE | (signal ? 0 : Events.RDHUP) : 0;
         final int minOutRoom = cfg.proto == Proto.HTTP ? HttpSession.MAX_REPLY : 1;
-        /** HTTP header timeout in ms; 0 when off (echo, or disabled). */
-        final long headerTimeout = cfg.proto == Proto.HTTP ? Math.max(0, cfg.headerTimeoutMillis) : 0;
+        /** The idle and header timeouts; its headerTimeoutMillis is 0 when off (echo, or disabled). */
+        final Expiry expiry = new Expiry(cfg, stats);
+        final long headerTimeout = expiry.headerTimeoutMillis;
         final ByteBuffer scratchIn = ByteBuffer.allocateDirect(cfg.readBufferBytes);
         final ByteBuffer scratchOut = ByteBuffer.allocateDirect(cfg.maxOutputBytes);
-        private final ArrayDeque<ByteBuffer> inPool = new ArrayDeque<>();
-        private final ArrayDeque<ByteBuffer> outPool = new ArrayDeque<>();
+        private final BufferPool inPool = new BufferPool(cfg.readBufferBytes);
+        private final BufferPool outPool = new BufferPool(cfg.maxOutputBytes);
         Conn[] conns = new Conn[1024];
         final Acceptor acceptor;
-        boolean acceptPaused;
+        final AcceptPause pause = new AcceptPause(cfg, stats);
+        /** The end of the pause in progress, if any. */
+        EventLoop.Timer pauseTimer;
+        final Runnable resumeStep = this::resumeAccepting;
+        /** Set once the worker closes everything. */
+        boolean stopping;
         /** Next conns[] index of a timeout sweep in progress; -1 when none is. */
         int sweepCursor = -1;
         final Runnable sweepStep = this::sweepSlice;
@@ -218,10 +225,8 @@ final class ReactorServer extends ServerBase {
             if (signal) {
                 loop.every(100, this::signalCounters);
             }
-            long sweep = cfg.idleTimeoutMillis <= 0 ? headerTimeout
-                    : headerTimeout <= 0 ? cfg.idleTimeoutMillis : Math.min(cfg.idleTimeoutMillis, headerTimeout);
-            if (sweep > 0) {
-                loop.every(Math.max(10, Math.min(1000, sweep / 2)), this::closeIdle);
+            if (expiry.periodMillis > 0) {
+                loop.every(expiry.periodMillis, this::closeIdle);
             }
             try {
                 loop.run();
@@ -246,6 +251,7 @@ final class ReactorServer extends ServerBase {
         }
 
         void shutdown() {
+            stopping = true;
             for (Conn c : conns) {
                 if (c != null) {
                     c.close();
@@ -270,38 +276,48 @@ final class ReactorServer extends ServerBase {
             while (budget-- > 0) {
                 int c = acceptor.next();
                 if (c >= 0) {
+                    pause.admitted();
                     addConnection(c);
                 } else if (c == Acceptor.DRAINED) {
                     return;
-                } else if (c == Acceptor.BACKOFF || c == Acceptor.NOT_LISTENING) {
+                } else if (c == Acceptor.AT_LIMIT || c == Acceptor.BACKOFF || c == Acceptor.NOT_LISTENING) {
                     pauseAccepting();
                     return;
                 }
                 // DROPPED, RETRY: the next one
             }
-            if (edge && !acceptPaused) {
+            if (edge && !pause.paused()) {
                 loop.defer(acceptStep); // maybe more pending: no new edge will say so
             }
         }
 
+        /** Stops watching the listener for the {@link AcceptPause}'s next pause. */
         private void pauseAccepting() {
-            if (acceptPaused) {
+            if (!pause.begin(loop.now())) {
                 return;
             }
-            acceptPaused = true;
             try {
                 loop.modify(listenFd, flags);
             } catch (NativeException e) {
                 stats.errors.increment();
             }
-            loop.schedule(100, () -> {
-                acceptPaused = false;
-                try {
-                    loop.modify(listenFd, Events.READ | flags); // ET: re-arms and reports pending ones
-                } catch (NativeException e) {
-                    stats.errors.increment();
-                }
-            });
+            pauseTimer = loop.schedule(pause.millisLeft(loop.now()), resumeStep);
+        }
+
+        /** The pause is over (its time is up, or a connection closed): watch the listener again. */
+        void resumeAccepting() {
+            if (!pause.end()) {
+                return;
+            }
+            if (pauseTimer != null) {
+                pauseTimer.cancel();
+                pauseTimer = null;
+            }
+            try {
+                loop.modify(listenFd, Events.READ | flags); // ET: re-arms and reports pending ones
+            } catch (NativeException e) {
+                stats.errors.increment();
+            }
         }
 
         private void addConnection(int fd) {
@@ -350,20 +366,13 @@ final class ReactorServer extends ServerBase {
          * so a wave of 1,000 is spread over ~63 ms instead.
          */
         private void sweepSlice() {
-            long now = loop.now();
-            long limit = cfg.idleTimeoutMillis > 0 ? now - cfg.idleTimeoutMillis * 1_000_000L : Long.MIN_VALUE;
-            long headerLimit = headerTimeout > 0 ? now - headerTimeout * 1_000_000L : Long.MIN_VALUE;
+            expiry.slice(loop.now());
             Conn[] cs = conns;
             int closedHere = 0;
             int i = sweepCursor;
             for (; i < cs.length && closedHere < CLOSE_SLICE; i++) {
                 Conn c = cs[i];
-                if (c != null && c.lastActive < limit) {
-                    stats.idleClosed.increment();
-                    c.close();
-                    closedHere++;
-                } else if (c != null && c.partialSince < headerLimit) {
-                    stats.headerTimeouts.increment();
+                if (c != null && expiry.expired(c.lastActive, c.partialSince)) {
                     c.close();
                     closedHere++;
                 }
@@ -377,21 +386,15 @@ final class ReactorServer extends ServerBase {
         }
 
         ByteBuffer takeIn() {
-            ByteBuffer b = inPool.pollFirst();
-            return b != null ? b : ByteBuffer.allocateDirect(cfg.readBufferBytes);
+            return inPool.take();
         }
 
         ByteBuffer takeOut() {
-            ByteBuffer b = outPool.pollFirst();
-            return b != null ? b : ByteBuffer.allocateDirect(cfg.maxOutputBytes);
+            return outPool.take();
         }
 
         void release(ByteBuffer b, boolean input) {
-            b.clear();
-            ArrayDeque<ByteBuffer> pool = input ? inPool : outPool;
-            if (pool.size() < 256) {
-                pool.addFirst(b);
-            }
+            (input ? inPool : outPool).give(b);
         }
     }
 
@@ -668,6 +671,9 @@ final class ReactorServer extends ServerBase {
             }
             stats.active.decrementAndGet();
             stats.closed.increment();
+            if (w.pause.paused() && !w.stopping) {
+                w.resumeAccepting(); // an fd was freed: it may take a waiting connection
+            }
         }
     }
 }

@@ -39,6 +39,12 @@ public final class ServerConfig implements Cloneable {
     public int backlog = 4096;
     /** Ready fds taken per await (uring: completions taken per submitAndWait). */
     public int batch = 512;
+    /**
+     * The first and the longest pause of a listener at the fd limit ({@link AcceptPause}); not
+     * a CLI option: tests lengthen them to tell a pause from its early end.
+     */
+    long acceptPauseFirstMillis = 10;
+    long acceptPauseMaxMillis = 1000;
     /** Log refused connections and resource events to stderr. */
     public boolean verbose = true;
 

@@ -14,6 +14,12 @@ public final class ServerStats {
     public final LongAdder rejectedMaxConnections = new LongAdder();
     /** accept() failed with EMFILE/ENFILE (the fd limit). */
     public final LongAdder acceptFdLimit = new LongAdder();
+    /**
+     * Reactors, nio, uring: times the loop stopped watching its listener for a while (accept at
+     * the fd limit with nothing left to shed, or an accept error that repeating would not fix;
+     * see {@code AcceptPause}).
+     */
+    public final LongAdder acceptPauses = new LongAdder();
     /** Connections refused by the select model because their fd was >= FD_SETSIZE. */
     public final LongAdder rejectedFdSetSize = new LongAdder();
     public final LongAdder resets = new LongAdder();
@@ -69,6 +75,7 @@ public final class ServerStats {
         m.put("closed", closed.sum());
         m.put("rejected_max_connections", rejectedMaxConnections.sum());
         m.put("accept_fd_limit", acceptFdLimit.sum());
+        m.put("accept_pauses", acceptPauses.sum());
         m.put("rejected_fd_setsize", rejectedFdSetSize.sum());
         m.put("resets", resets.sum());
         m.put("idle_closed", idleClosed.sum());

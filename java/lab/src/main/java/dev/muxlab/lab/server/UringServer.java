@@ -60,8 +60,9 @@ import dev.muxlab.lab.Proto;
  * listener instead, which completes only when a connection is waiting; then the {@link Acceptor}
  * takes pending connections with plain accept4 and its reserved fd (a connection is served if an
  * fd was freed meanwhile, closed at once otherwise), and the multishot accept is armed again.
- * Each round consumes a waiting connection, so nothing spins. An accept error that repeating would
- * not fix pauses accepting for 100 ms. (io_uring reads RLIMIT_NOFILE when an accept is queued, so
+ * Each round consumes a waiting connection, so nothing spins; once nothing is left to shed, or
+ * after an accept error that repeating would not fix, no accept is armed for a growing pause that
+ * a closing connection ends early ({@link AcceptPause}). (io_uring reads RLIMIT_NOFILE when an accept is queued, so
  * a limit lowered while the multishot accept is armed applies from its next arming.)
  * <p>
  * <b>Timeouts.</b> The wait of {@link Ring#submitAndWait} is bounded by the next idle/header
@@ -101,7 +102,7 @@ final class UringServer extends ServerBase {
     // user data: generation (32 bits) | connection slot (29 bits) | kind (3 bits)
     static final int RECV = 1, SEND = 2, ACCEPT = 3, LISTEN_POLL = 4, OTHER = 5;
     static final long UD_ACCEPT = ACCEPT, UD_LISTEN_POLL = LISTEN_POLL, UD_OTHER = OTHER;
-    private static final long NONE = Long.MAX_VALUE;
+    private static final long NONE = Expiry.NONE;
 
     /**
      * Provided buffers per loop: one per connection allowed (a message in flight on each of them
@@ -199,11 +200,13 @@ final class UringServer extends ServerBase {
         final Completions done = new Completions(cfg.batch);
         final Acceptor acceptor;
         final int minOutRoom = cfg.proto == Proto.HTTP ? HttpSession.MAX_REPLY : 1;
-        final long headerTimeout = cfg.proto == Proto.HTTP ? Math.max(0, cfg.headerTimeoutMillis) : 0;
+        /** The idle and header timeouts; headerTimeout is 0 when off (echo, or disabled). */
+        final Expiry expiry = new Expiry(cfg, stats);
+        final long headerTimeout = expiry.headerTimeoutMillis;
         /** Output buffer sizes: OUT_MIN doubling up to --max-output, each with its pool. */
         final int[] outSizes;
         final ArrayDeque<ByteBuffer>[] outPools;
-        final ArrayDeque<ByteBuffer> inPool = new ArrayDeque<>();
+        final BufferPool inPool = new BufferPool(cfg.readBufferBytes);
         /** Connections by slot (the user data names the slot, not the fd: a closed fd's number is reused at once). */
         Conn[] conns = new Conn[1024];
         int[] generations = new int[1024];
@@ -220,8 +223,8 @@ final class UringServer extends ServerBase {
         long now = System.nanoTime();
         boolean acceptArmed;
         boolean pollArmed;
-        /** When a paused listener is armed again; NONE when it is not paused. */
-        long acceptResumeAt = NONE;
+        /** The listener's pause at the fd limit (or after an accept error), if one is in progress. */
+        final AcceptPause pause = new AcceptPause(cfg, stats);
         final long sweepPeriodNanos;
         long nextSweepAt = NONE;
         /** Next slot of a timeout sweep in progress (-1: none) and when its next slice runs. */
@@ -271,9 +274,7 @@ final class UringServer extends ServerBase {
             for (int i = 0; i < outPools.length; i++) {
                 outPools[i] = new ArrayDeque<>();
             }
-            long sweep = cfg.idleTimeoutMillis <= 0 ? headerTimeout
-                    : headerTimeout <= 0 ? cfg.idleTimeoutMillis : Math.min(cfg.idleTimeoutMillis, headerTimeout);
-            this.sweepPeriodNanos = sweep > 0 ? Math.max(10, Math.min(1000, sweep / 2)) * 1_000_000L : 0;
+            this.sweepPeriodNanos = expiry.periodMillis * 1_000_000L;
         }
 
         /** Frees what the constructor took (a loop that never ran). */
@@ -314,7 +315,7 @@ final class UringServer extends ServerBase {
 
         /** Milliseconds until the next timer (a sweep, a sweep slice, the listener's pause), -1 for none. */
         private long timeoutMillis() {
-            long due = Math.min(Math.min(nextSweepAt, sweepSliceAt), acceptResumeAt);
+            long due = Math.min(Math.min(nextSweepAt, sweepSliceAt), pause.until());
             if (due == NONE) {
                 return -1;
             }
@@ -323,9 +324,8 @@ final class UringServer extends ServerBase {
         }
 
         private void timers() throws NativeException {
-            if (now >= acceptResumeAt) {
-                acceptResumeAt = NONE;
-                armAccept();
+            if (now >= pause.until()) {
+                resumeAccepting();
             }
             if (now >= sweepSliceAt) {
                 sweepSliceAt = NONE;
@@ -389,14 +389,22 @@ final class UringServer extends ServerBase {
         // ------------------------------------------------------------------ accepting
 
         private void armAccept() throws NativeException {
-            if (!acceptArmed && !stopping) {
+            if (!acceptArmed && !stopping && !pause.paused()) {
                 ring.accept(listenFd, UD_ACCEPT);
                 acceptArmed = true;
             }
         }
 
+        /** Arms no accept until the {@link AcceptPause}'s next pause ends or a connection closes. */
         private void pauseAccepting() {
-            acceptResumeAt = now + 100_000_000L;
+            pause.begin(now);
+        }
+
+        /** The pause is over (its time is up, or a connection closed): accept again. */
+        void resumeAccepting() throws NativeException {
+            if (pause.end()) {
+                armAccept();
+            }
         }
 
         private void onAccept(int res, boolean more) throws NativeException {
@@ -404,6 +412,7 @@ final class UringServer extends ServerBase {
                 acceptArmed = false;
             }
             if (res >= 0) {
+                pause.admitted();
                 stats.accepted.increment();
                 if (stats.active.get() >= cfg.maxConnections) {
                     stats.rejectedMaxConnections.increment();
@@ -448,11 +457,12 @@ final class UringServer extends ServerBase {
             for (int budget = ReactorServer.ACCEPT_SLICE; budget > 0; budget--) {
                 int c = acceptor.next();
                 if (c >= 0) {
+                    pause.admitted();
                     addConnection(c);
                 } else if (c == Acceptor.DRAINED) {
                     break;
-                } else if (c == Acceptor.BACKOFF || c == Acceptor.NOT_LISTENING) {
-                    pauseAccepting();
+                } else if (c == Acceptor.AT_LIMIT || c == Acceptor.BACKOFF || c == Acceptor.NOT_LISTENING) {
+                    pauseAccepting(); // nothing left to shed: the next accept would fail at once
                     return;
                 }
             }
@@ -522,15 +532,11 @@ final class UringServer extends ServerBase {
         }
 
         ByteBuffer takeIn() {
-            ByteBuffer b = inPool.pollFirst();
-            return b != null ? b : ByteBuffer.allocateDirect(cfg.readBufferBytes);
+            return inPool.take();
         }
 
         void releaseIn(ByteBuffer b) {
-            b.clear();
-            if (inPool.size() < 256) {
-                inPool.addFirst(b);
-            }
+            inPool.give(b);
         }
 
         /** An empty output buffer of size class k. */
@@ -571,8 +577,7 @@ final class UringServer extends ServerBase {
          * the next slice runs {@link ReactorServer#SWEEP_PAUSE_MS} later (see ReactorServer).
          */
         private void sweepSlice() {
-            long limit = cfg.idleTimeoutMillis > 0 ? now - cfg.idleTimeoutMillis * 1_000_000L : Long.MIN_VALUE;
-            long headerLimit = headerTimeout > 0 ? now - headerTimeout * 1_000_000L : Long.MIN_VALUE;
+            expiry.slice(now);
             Conn[] cs = conns;
             int closedHere = 0;
             int i = sweepCursor;
@@ -581,12 +586,7 @@ final class UringServer extends ServerBase {
                 if (c == null || !c.open) {
                     continue;
                 }
-                if (c.lastActive < limit) {
-                    stats.idleClosed.increment();
-                    c.closeQuietly();
-                    closedHere++;
-                } else if (c.partialSince < headerLimit) {
-                    stats.headerTimeouts.increment();
+                if (expiry.expired(c.lastActive, c.partialSince)) {
                     c.closeQuietly();
                     closedHere++;
                 }
@@ -1028,6 +1028,9 @@ final class UringServer extends ServerBase {
             stats.active.decrementAndGet();
             stats.closed.increment();
             maybeFree();
+            if (l.pause.paused() && !l.stopping) {
+                l.resumeAccepting(); // an fd is freed (the close goes first): it may take a waiting connection
+            }
         }
 
         /** closeNow for an error path: a failure on the way is counted, not thrown. */

@@ -148,7 +148,7 @@ final class VirtualThreadServer extends ServerBase {
         while (!closed) {
             Socket s = acceptor.next();
             if (s == null) {
-                if (acceptor.status == JdkAcceptor.BACKOFF) {
+                if (acceptor.status == JdkAcceptor.BACKOFF || acceptor.status == JdkAcceptor.AT_LIMIT) {
                     sleep(100); // a blocking listener would fail again at once
                 }
                 continue; // DROPPED, RETRY, DRAINED; CLOSED: closed is set
