@@ -125,11 +125,14 @@ class ModelsExperimentTest {
         String jdk = r.tables.get(0).rows.get(0).get(15);
         assertTrue(jdk.startsWith(System.getProperty("java.version") + " "), jdk);
         assertTrue(r.tables.get(0).title.contains("quick: 1 repeat, no spread"), r.tables.get(0).title);
-        // untraced read/write counts (/proc/PID/io): an echo needs at least one read and one write
+        // untraced read/write counts (/proc/PID/io): an echo needs at least one read and one write;
+        // the server's counters and the load's message count are read a moment apart, so on a busy
+        // machine the ratio can sit a few per cent below 2 (1.89 seen once): 1.5 still catches a
+        // counter that is not read or counts only one side
         for (String m : List.of("epoll-lt", "epoll-et")) {
             String k = "models." + m + ".c10.rw_calls_per_msg";
             if (r.figures.containsKey(k)) {
-                assertTrue(r.get(k) >= 1.9 && r.get(k) < 50, k + " = " + r.get(k));
+                assertTrue(r.get(k) >= 1.5 && r.get(k) < 50, k + " = " + r.get(k));
             }
         }
         assertEquals(7, r.tables.get(0).rows.size());
