@@ -1,7 +1,5 @@
 package dev.muxlab;
 
-import java.nio.ByteBuffer;
-
 /**
  * A reusable holder of completions filled by {@link Ring#submitAndWait}, like {@link ReadySet}
  * for readiness. It owns a native buffer of {@code capacity} completion records, the kernel's
@@ -14,38 +12,15 @@ import java.nio.ByteBuffer;
  * {@link #flags}: {@link Ring#CQE_F_MORE} when a multishot request stays armed,
  * {@link Ring#CQE_F_BUFFER} with the provided buffer's id in the upper 16 bits.
  */
-public final class Completions {
-    private final int capacity;
-    private final int slot;
-    private final ByteBuffer buffer; // native, platform order; freed when this object is collected
-    private final long address;
-    private int size;
+public final class Completions extends NativeRecords {
+    private final int slot = Ring.CQE_SIZE;
 
     /**
      * @param capacity the most completions one {@link Ring#submitAndWait} may return; at least 1
      * @throws IllegalArgumentException if capacity is not positive
      */
     public Completions(int capacity) {
-        if (capacity <= 0) {
-            throw new IllegalArgumentException("Completions capacity must be >= 1: " + capacity);
-        }
-        this.slot = Ring.CQE_SIZE;
-        if (capacity > Integer.MAX_VALUE / slot) {
-            throw new IllegalArgumentException("Completions capacity too large: " + capacity);
-        }
-        this.capacity = capacity;
-        this.buffer = Native.allocate(capacity * slot);
-        this.address = Native.address(buffer);
-    }
-
-    /** How many completions the last {@link Ring#submitAndWait} filled. */
-    public int size() {
-        return size;
-    }
-
-    /** The most completions one call can fill. */
-    public int capacity() {
-        return capacity;
+        super(capacity, Ring.CQE_SIZE, "Completions capacity", "");
     }
 
     /** The user data of completion {@code i}, as given when the operation was queued. */
@@ -84,7 +59,7 @@ public final class Completions {
 
     /** Index of the first completion with {@code userData}, or -1. */
     public int indexOf(long userData) {
-        for (int i = 0; i < size; i++) {
+        for (int i = 0; i < size(); i++) {
             if (buffer.getLong(i * slot) == userData) {
                 return i;
             }
@@ -92,29 +67,14 @@ public final class Completions {
         return -1;
     }
 
-    /** Empties the holder ({@link Ring#submitAndWait} does this itself). */
-    public void clear() {
-        size = 0;
-    }
-
-    long address() {
-        return address;
-    }
-
-    void setSize(int n) {
-        size = n;
-    }
-
     private void checkIndex(int i) {
-        if (i < 0 || i >= size) {
-            throw new IndexOutOfBoundsException("completion " + i + " of " + size);
-        }
+        checkIndex(i, "completion");
     }
 
     @Override
     public String toString() {
         StringBuilder sb = new StringBuilder("Completions[");
-        for (int i = 0; i < size; i++) {
+        for (int i = 0; i < size(); i++) {
             if (i > 0) {
                 sb.append(", ");
             }
