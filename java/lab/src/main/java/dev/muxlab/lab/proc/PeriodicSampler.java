@@ -2,6 +2,7 @@ package dev.muxlab.lab.proc;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.ToLongFunction;
 
 /**
  * Takes samples on a daemon thread every {@code intervalMillis} until {@link #finish()} (which
@@ -70,5 +71,38 @@ public abstract class PeriodicSampler<T> implements AutoCloseable {
         if (thread != null) {
             thread.interrupt();
         }
+    }
+
+    /**
+     * A counter at time {@code nanos}, interpolated linearly between the two samples around it (the
+     * first or last sample's value outside their span); NaN when there are no samples or a counter
+     * involved is negative (unknown).
+     */
+    public static <S> double interpolate(List<S> samples, long nanos, ToLongFunction<S> time,
+            ToLongFunction<S> counter) {
+        if (samples.isEmpty()) {
+            return Double.NaN;
+        }
+        S prev = samples.get(0);
+        if (nanos <= time.applyAsLong(prev)) {
+            return known(counter.applyAsLong(prev));
+        }
+        for (S s : samples) {
+            long t = time.applyAsLong(s);
+            if (t >= nanos) {
+                long t0 = time.applyAsLong(prev);
+                double span = t - t0;
+                double f = span <= 0 ? 1 : (nanos - t0) / span;
+                long a = counter.applyAsLong(prev);
+                long b = counter.applyAsLong(s);
+                return a < 0 || b < 0 ? Double.NaN : a + f * (b - a);
+            }
+            prev = s;
+        }
+        return known(counter.applyAsLong(prev));
+    }
+
+    private static double known(long v) {
+        return v < 0 ? Double.NaN : v;
     }
 }

@@ -183,28 +183,7 @@ public final class ProcStats {
 
     /** A counter at time {@code nanos}, interpolated linearly between the samples around it; NaN if unknown. */
     public static double valueAt(List<Sample> samples, long nanos, ToLongFunction<Sample> counter) {
-        if (samples.isEmpty()) {
-            return Double.NaN;
-        }
-        Sample prev = samples.get(0);
-        if (nanos <= prev.nanos()) {
-            return known(counter.applyAsLong(prev));
-        }
-        for (Sample s : samples) {
-            if (s.nanos() >= nanos) {
-                double span = s.nanos() - prev.nanos();
-                double f = span <= 0 ? 1 : (nanos - prev.nanos()) / span;
-                long a = counter.applyAsLong(prev);
-                long b = counter.applyAsLong(s);
-                return a < 0 || b < 0 ? Double.NaN : a + f * (b - a);
-            }
-            prev = s;
-        }
-        return known(counter.applyAsLong(prev));
-    }
-
-    private static double known(long v) {
-        return v < 0 ? Double.NaN : v;
+        return PeriodicSampler.interpolate(samples, nanos, Sample::nanos, counter);
     }
 
     /** The system load averages (1, 5, 15 minutes) from /proc/loadavg, or null. */

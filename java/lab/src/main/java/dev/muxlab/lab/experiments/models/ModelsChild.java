@@ -475,24 +475,7 @@ final class ModelsChild implements AutoCloseable {
 
     /** A counter at {@code nanos}, interpolated linearly between the samples around it; NaN if unknown. */
     static double counterAt(List<CounterSample> samples, long nanos, java.util.function.ToLongFunction<CounterSample> f) {
-        if (samples.isEmpty()) {
-            return Double.NaN;
-        }
-        CounterSample prev = samples.get(0);
-        if (nanos <= prev.nanos()) {
-            return f.applyAsLong(prev) < 0 ? Double.NaN : f.applyAsLong(prev);
-        }
-        for (CounterSample s : samples) {
-            if (s.nanos() >= nanos) {
-                double span = s.nanos() - prev.nanos();
-                double x = span <= 0 ? 1 : (nanos - prev.nanos()) / span;
-                long a = f.applyAsLong(prev);
-                long b = f.applyAsLong(s);
-                return a < 0 || b < 0 ? Double.NaN : a + x * (b - a);
-            }
-            prev = s;
-        }
-        return f.applyAsLong(prev) < 0 ? Double.NaN : f.applyAsLong(prev);
+        return PeriodicSampler.interpolate(samples, nanos, CounterSample::nanos, f);
     }
 
     /**
