@@ -79,7 +79,8 @@ class WriteTimeoutTest {
     /**
      * A peer that reads, only in bursts with short pauses, is not a write timeout: blocked
      * writes resume when it drains, and every byte comes back in order. The pauses (50 ms) are
-     * far below the timeout (2 s), so only a hang of seconds could close it.
+     * far below the timeout (2 s), so while the transfer lasts only a hang of seconds could close
+     * the connection.
      */
     @ParameterizedTest
     @EnumSource(value = Model.class, names = {"BLOCKING", "THREADPOOL"})
@@ -108,17 +109,22 @@ class WriteTimeoutTest {
                     break;
                 }
             }
-            // the counters as the last byte came back: once the transfer is over, the idle timeout
-            // may close the quiet connection at any time (on a busy machine, before the checks below)
-            long writeTimeouts = s.stats().writeTimeouts.sum();
+            // Once the server's last write has returned, its thread waits in read() and the idle
+            // timeout may close the connection while the client still drains the loopback buffers
+            // (several MB at this reader's pace: more than 2 s on a busy machine). That close is
+            // legitimate; a close before the server had written everything is not. Counters only
+            // grow, so idle_closed read first and bytes_out read after tell the two apart.
             long idleClosed = s.stats().idleClosed.sum();
+            long bytesOut = s.stats().bytesOut.sum();
+            long writeTimeouts = s.stats().writeTimeouts.sum();
             String atEnd = s.stats().toString();
             writer.join(10_000);
             assertNull(writerFailure.get(), () -> "writer: " + writerFailure.get());
             assertEquals(data.length, back.size(), atEnd);
             assertArrayEquals(data, back.toByteArray());
             assertEquals(0, writeTimeouts, atEnd);
-            assertEquals(0, idleClosed, atEnd);
+            assertTrue(idleClosed == 0 || bytesOut == data.length,
+                    "closed as idle before every byte was written back: " + atEnd);
         }
     }
 }
