@@ -4,7 +4,8 @@
  *
  *   muxlab-http_floor_uring PORT      (0: the kernel picks a port)
  *
- * One thread, one ring (1,024 SQEs, 16,384 CQEs):
+ * One thread, one ring (1,024 SQEs, 16,384 CQEs; set up with IORING_SETUP_COOP_TASKRUN where
+ * the kernel has it, as every ring of the shim is: see uring_setup):
  *  - one multishot accept on the listener: a completion per connection;
  *  - one multishot recv per connection into a provided-buffer ring (4,096 buffers of 1 KiB,
  *    shared by all connections); a buffer goes back to the kernel as soon as its requests are

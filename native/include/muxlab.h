@@ -117,6 +117,8 @@ enum mux_const_id {
     MUX_C_IORING_FEAT_EXT_ARG,
     MUX_C_IORING_FEAT_NATIVE_WORKERS,
     MUX_C_IORING_FEAT_CQE_SKIP,
+    MUX_C_IORING_SETUP_SUBMIT_ALL,
+    MUX_C_IORING_SETUP_COOP_TASKRUN,
     MUX_C_IORING_CQE_F_BUFFER,
     MUX_C_IORING_CQE_F_MORE,
     MUX_C_IORING_CQE_F_SOCK_NONEMPTY,
@@ -268,7 +270,7 @@ MUX_API int64_t mux_uring_stat(int64_t h, int which);    /* MUX_URING_STAT_* cou
 MUX_API int64_t mux_ring_open(int sq_entries, int cq_entries);   /* cq_entries 0: the kernel's 2 x sq */
 MUX_API int mux_ring_close(int64_t h);                           /* cancels what is in flight first */
 MUX_API int mux_ring_fd(int64_t h);
-MUX_API int64_t mux_ring_info(int64_t h, int which);             /* 0 sq entries, 1 cq entries, 2 features */
+MUX_API int64_t mux_ring_info(int64_t h, int which);             /* 0 sq entries, 1 cq entries, 2 features, 3 setup flags */
 MUX_API int64_t mux_ring_stat(int64_t h, int which);
 MUX_API int mux_ring_queued(int64_t h);                          /* SQEs written, not yet submitted */
 MUX_API int mux_ring_nop(int64_t h, int64_t user_data);

@@ -7,6 +7,7 @@
 #include <stdatomic.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 
 #include "mtest_contract.h"
 
@@ -597,6 +598,15 @@ static void ring_user_data(void)
     CHECK_EQ(mux_ring_info(h, 0), 8);
     CHECK_EQ(mux_ring_info(h, 1), 16);
     CHECK(mux_ring_info(h, 2) & mux_const(MUX_C_IORING_FEAT_NODROP));
+    /* COOP_TASKRUN (5.19) and SUBMIT_ALL (5.18) where the kernel accepts them */
+    struct utsname un;
+    int major = 0, minor = 0;
+    CHECK_EQ(uname(&un), 0);
+    CHECK_EQ(sscanf(un.release, "%d.%d", &major, &minor), 2);
+    int64_t setup = mux_ring_info(h, 3);
+    CHECK(setup >= 0);
+    CHECK_EQ((setup & mux_const(MUX_C_IORING_SETUP_COOP_TASKRUN)) != 0, major * 100 + minor >= 519);
+    CHECK_EQ((setup & mux_const(MUX_C_IORING_SETUP_SUBMIT_ALL)) != 0, major * 100 + minor >= 518);
     CHECK_EQ(mux_ring_close(h), 0);
 }
 

@@ -81,6 +81,17 @@ public final class Ring implements AutoCloseable {
     public static final int FEAT_NATIVE_WORKERS = Native.c("IORING_FEAT_NATIVE_WORKERS");
     public static final int FEAT_CQE_SKIP = Native.c("IORING_FEAT_CQE_SKIP");
 
+    /**
+     * Setup flag ({@link #setupFlags}): completions finished in this ring's thread's context
+     * (a socket woken from another CPU) are queued as task work without interrupting that
+     * thread; they run when it next enters the kernel, which {@link #submitAndWait} does. Used
+     * whenever the kernel has it (5.19): the interrupts cost about a third more CPU per request
+     * in the HTTP floor (docs/benchmarks.md).
+     */
+    public static final int SETUP_COOP_TASKRUN = Native.c("IORING_SETUP_COOP_TASKRUN");
+    /** Setup flag ({@link #setupFlags}): a failing entry does not stop the rest of a submission (5.18). */
+    public static final int SETUP_SUBMIT_ALL = Native.c("IORING_SETUP_SUBMIT_ALL");
+
     /** Completion flag: the completion names a provided buffer (in the upper 16 bits). */
     public static final int CQE_F_BUFFER = Native.c("IORING_CQE_F_BUFFER");
     /** Completion flag: the (multishot) request stays armed and will post more completions. */
@@ -122,6 +133,7 @@ public final class Ring implements AutoCloseable {
     private final int sqEntries;
     private final int cqEntries;
     private final int features;
+    private final int setupFlags;
     private final AtomicInteger inflight = new AtomicInteger();
     private final AtomicBoolean busy = new AtomicBoolean();
     private final List<BufferRing> bufferRings = new ArrayList<>();
@@ -132,6 +144,7 @@ public final class Ring implements AutoCloseable {
         this.sqEntries = (int) LIB.mux_ring_info(handle, 0);
         this.cqEntries = (int) LIB.mux_ring_info(handle, 1);
         this.features = (int) LIB.mux_ring_info(handle, 2);
+        this.setupFlags = (int) LIB.mux_ring_info(handle, 3);
     }
 
     /**
@@ -456,6 +469,15 @@ public final class Ring implements AutoCloseable {
     /** This ring's {@code io_uring_params.features} ({@link #FEAT_NODROP}, ...). */
     public int features() {
         return features;
+    }
+
+    /**
+     * The {@code IORING_SETUP_*} flags the kernel accepted for this ring: muxlab asks for
+     * {@link #SETUP_COOP_TASKRUN} and {@link #SETUP_SUBMIT_ALL} and drops them on a kernel that
+     * refuses them.
+     */
+    public int setupFlags() {
+        return setupFlags;
     }
 
     /** Operations queued and not yet submitted. */

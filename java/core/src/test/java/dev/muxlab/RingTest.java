@@ -494,6 +494,52 @@ class RingTest {
         }
     }
 
+    /**
+     * Rings are set up with IORING_SETUP_COOP_TASKRUN where the kernel has it (5.19): a recv
+     * woken by another thread's send is finished as task work without interrupting this thread.
+     * It still reaches a thread asleep in submitAndWait at once, and one that was busy in user
+     * space when the data came gets it at its next submitAndWait.
+     */
+    @Test
+    void completionsFromOtherThreadsReachASleepingAndABusyWaiter() throws Exception {
+        String[] release = System.getProperty("os.version").split("[.-]");
+        int kernel = Integer.parseInt(release[0]) * 100 + Integer.parseInt(release[1]);
+        try (Res r = new Res(); Ring ring = Ring.open(8)) {
+            assertEquals(kernel >= 519, (ring.setupFlags() & Ring.SETUP_COOP_TASKRUN) != 0,
+                    "kernel " + System.getProperty("os.version") + ", setup flags 0x" + Integer.toHexString(ring.setupFlags()));
+            assertTrue(kernel < 518 || (ring.setupFlags() & Ring.SETUP_SUBMIT_ALL) != 0);
+            int[] pair = T.tcpPair(r);
+            Completions c = new Completions(4);
+            for (int round = 0; round < 20; round++) {
+                ring.poll(pair[1], Events.READ, false, round);
+                assertEquals(0, ring.submitAndWait(c, 0, 0), "nothing to read yet");
+                boolean busy = round % 2 == 1;
+                Thread sender = new Thread(() -> {
+                    try {
+                        Thread.sleep(busy ? 0 : 20);
+                        send(pair[0], new byte[] {(byte) 1});
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+                long t0 = System.nanoTime();
+                sender.start();
+                if (busy) {
+                    sender.join(); // the data came while this thread was in user space
+                    while (millisSince(t0) < 20) {
+                        Thread.onSpinWait();
+                    }
+                }
+                assertEquals(1, ring.submitAndWait(c, 1, 5000), (busy ? "busy" : "asleep") + " round " + round);
+                assertTrue(millisSince(t0) < 2000, "woken late: " + millisSince(t0) + " ms");
+                assertEquals(round, c.userData(0));
+                assertTrue((c.result(0) & Events.READ) != 0, c.toString());
+                sender.join();
+                assertEquals(1, recv(pair[1], 16).length);
+            }
+        }
+    }
+
     /** submitAndWait ends at its timeout, or early at a wakeup from another thread. */
     @Test
     void timeoutAndWakeup() throws Exception {
