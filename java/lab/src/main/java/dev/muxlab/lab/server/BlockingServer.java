@@ -130,7 +130,7 @@ final class BlockingServer extends ServerBase {
     private void serve(int fd) {
         busyWorkers.incrementAndGet();
         ByteBuffer in = ByteBuffer.allocateDirect(cfg.readBufferBytes);
-        ByteBuffer out = ByteBuffer.allocateDirect(cfg.maxOutputBytes);
+        ByteBuffer out = ByteBuffer.allocateDirect(cfg.blockingOutputBytes());
         Session session = Session.create(cfg.proto, cfg, stats);
         try {
             Sockets.setTcpNoDelay(fd, true);

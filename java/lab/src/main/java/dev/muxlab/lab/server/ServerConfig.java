@@ -60,6 +60,17 @@ public final class ServerConfig implements Cloneable {
         }
     }
 
+    /**
+     * The output buffer of a thread-per-connection model (blocking, threadpool, virtual). Its
+     * writes block until the peer takes the bytes, so output never queues up beyond one
+     * session step: one read buffer's worth (or one HTTP reply) is enough, not
+     * {@link #maxOutputBytes}, and each open connection holds that much less.
+     */
+    int blockingOutputBytes() {
+        int minOut = proto == Proto.HTTP ? HttpSession.MAX_REPLY : 1;
+        return Math.min(maxOutputBytes, Math.max(readBufferBytes, minOut));
+    }
+
     /** Checks ranges; IllegalArgumentException naming the bad setting. */
     public void validate() {
         Ranges.check("port", port, 0, 65535);

@@ -61,8 +61,7 @@ final class VirtualThreadServer extends ServerBase {
     VirtualThreadServer(ServerConfig cfg) {
         super(cfg);
         headerTimeout = this.cfg.proto == Proto.HTTP ? Math.max(0, this.cfg.headerTimeoutMillis) : 0;
-        int minOut = this.cfg.proto == Proto.HTTP ? HttpSession.MAX_REPLY : 1;
-        outBytes = Math.min(this.cfg.maxOutputBytes, Math.max(this.cfg.readBufferBytes, minOut));
+        outBytes = this.cfg.blockingOutputBytes();
     }
 
     /** Thrown by {@link #start()} when this JVM has no virtual threads. */
