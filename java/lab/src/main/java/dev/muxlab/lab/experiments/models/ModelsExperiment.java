@@ -49,8 +49,6 @@ public final class ModelsExperiment implements Experiment {
     static final int POOL_WORKERS = 8;
     static final int IDLE_CONNECTIONS = 10;
     /** Idle connections the memory-per-connection measurement opens (select: fewer, its fds stay below 1024). */
-    static final int MEMORY_CONNECTIONS = 1_000;
-    static final int MEMORY_CONNECTIONS_SELECT = 900;
     static final int STRACE_CONNECTIONS = 10;
     /** The child's --max-connections: above every cell. */
     static final int MAX_CONNECTIONS = 20_000;
@@ -299,7 +297,7 @@ public final class ModelsExperiment implements Experiment {
             step.step();
         }
         if (!out.memory.containsKey(m) && plan.measuresIdle(m)) {
-            out.memory.put(m, new Memory(m, memoryConnections(m), -1, -1, -1, -1,
+            out.memory.put(m, new Memory(m, plan.memoryConnections(m), -1, -1, -1, -1,
                     "not measured: the server did not run"));
             step.step();
         }
@@ -357,7 +355,7 @@ public final class ModelsExperiment implements Experiment {
         }
         if (plan.measuresIdle(m)) {
             step.message(m.cliName() + " memory per connection");
-            out.memory.put(m, memory(child, plan.timing()));
+            out.memory.put(m, memory(child, plan.timing(), plan.memoryConnections(m)));
             step.step();
         }
         if (plan.tracesSyscalls(m)) {
@@ -475,18 +473,13 @@ public final class ModelsExperiment implements Experiment {
         };
     }
 
-    /** The idle connections the memory measurement opens for a model. */
-    static int memoryConnections(Model m) {
-        return m == Model.SELECT ? MEMORY_CONNECTIONS_SELECT : MEMORY_CONNECTIONS;
-    }
-
     /**
      * Memory per idle connection: the server's live heap (after {@code jcmd GC.run}) and RSS with
-     * no connection open, then with {@link #memoryConnections} idle ones, after the same settle.
+     * no connection open, then with {@code n} idle ones ({@link ModelsPlan#memoryConnections}),
+     * after the same settle.
      */
-    private static Memory memory(ModelsChild child, ModelsPlan.Timing tm) throws InterruptedException {
+    private static Memory memory(ModelsChild child, ModelsPlan.Timing tm, int n) throws InterruptedException {
         Model m = child.model;
-        int n = memoryConnections(m);
         List<Socket> socks = new ArrayList<>();
         try {
             Thread.sleep(tm.idleSettle());

@@ -23,6 +23,9 @@ record ModelsPlan(List<Model> models, boolean quick, int repeats) {
     static final int EXTRAS_AFTER = 1;
     /** Models whose idle CPU and memory per idle connection quick mode measures (full mode: every model). */
     static final Set<Model> IDLE_QUICK = EnumSet.of(Model.BLOCKING, Model.NONBLOCKING, Model.EPOLL_ET);
+    static final int MEMORY_CONNECTIONS = 10_000;
+    static final int MEMORY_CONNECTIONS_QUICK = 1_000;
+    static final int MEMORY_CONNECTIONS_SELECT = 900;
     /** Models quick mode counts syscalls for (full mode counts every model). */
     static final Set<Model> STRACE_QUICK = EnumSet.of(Model.BLOCKING, Model.EPOLL_ET, Model.SIGIO, Model.URING);
 
@@ -76,6 +79,18 @@ record ModelsPlan(List<Model> models, boolean quick, int repeats) {
             return List.copyOf(c);
         }
         return QUICK_CONNECTIONS;
+    }
+
+    /**
+     * The idle connections the memory measurement opens for a model: 10,000 in full mode (the
+     * count issue #15's per-connection target names), 1,000 in quick mode, and for select fewer
+     * than its FD_SETSIZE of 1,024 fds.
+     */
+    int memoryConnections(Model m) {
+        if (m == Model.SELECT) {
+            return MEMORY_CONNECTIONS_SELECT;
+        }
+        return quick ? MEMORY_CONNECTIONS_QUICK : MEMORY_CONNECTIONS;
     }
 
     boolean measuresIdle(Model m) {

@@ -317,19 +317,24 @@ record ModelsReport(ExperimentContext ctx, ExperimentResult r, ModelsPlan plan, 
             Map<Model, ModelsExperiment.ServerRuntime> runtimes) {
         Table t = r.table(new Table("Memory per idle connection: live heap (after a full GC) and RSS", "model",
                 "JDK, binding", "idle connections", "heap MB with none", "heap MB with them", "heap KB per connection",
-                "RSS MB with none", "RSS MB with them", "RSS KB per connection", "notes"));
+                "RSS MB with none", "RSS MB with them", "RSS KB per connection", "heap + RSS KB per connection",
+                "notes"));
         List<String> most = new ArrayList<>();
+        List<String> within = new ArrayList<>();
+        List<String> over = new ArrayList<>();
         ModelsExperiment.Memory top = null;
         for (ModelsExperiment.Memory mem : memory) {
             ModelsExperiment.ServerRuntime rt = runtimes.get(mem.model());
             String jdk = rt == null ? NA : rt.toString();
+            double total = mem.heapKbPerConnection() + mem.rssKbPerConnection();
             if (mem.failure() != null) {
-                t.row(mem.model().cliName(), jdk, mem.connections(), NA, NA, NA, NA, NA, NA, mem.failure());
+                t.row(mem.model().cliName(), jdk, mem.connections(), NA, NA, NA, NA, NA, NA, NA, mem.failure());
                 continue;
             }
             t.row(mem.model().cliName(), jdk, mem.connections(), mem.heap0() / MIB, mem.heapN() / MIB,
                     mem.heapKbPerConnection(), mem.rss0Kb() / 1024.0, mem.rssNKb() / 1024.0, mem.rssKbPerConnection(),
-                    "");
+                    total, "");
+            (total <= IDLE_TARGET_KB ? within : over).add(mem.model().cliName() + " " + Table.fmt(total));
             r.figure(ModelsFigures.heapKbPerConnection(mem.model()), mem.heapKbPerConnection());
             r.figure(ModelsFigures.rssKbPerConnection(mem.model()), mem.rssKbPerConnection());
             if (top == null || mem.heapKbPerConnection() > top.heapKbPerConnection()) {
@@ -349,7 +354,10 @@ record ModelsReport(ExperimentContext ctx, ExperimentResult r, ModelsPlan plan, 
                 + " neither. Background: a platform thread's stack is outside the heap (in RSS), a virtual thread's"
                 + " stack is a heap object while it is parked.");
         if (!most.isEmpty()) {
-            r.paragraph("Measured, memory per idle connection: " + String.join("; ", most) + ".");
+            r.paragraph("Measured, memory per idle connection: " + String.join("; ", most) + ". Heap + RSS per"
+                    + " connection within " + Table.fmt(IDLE_TARGET_KB) + " KB (the target of issue #15): "
+                    + (within.isEmpty() ? "none" : String.join(", ", within)) + "; over it: "
+                    + (over.isEmpty() ? "none" : String.join(", ", over)) + " (KB).");
         }
         if (top != null) {
             r.summary("most heap per idle connection", top.model().cliName() + " "
@@ -358,6 +366,8 @@ record ModelsReport(ExperimentContext ctx, ExperimentResult r, ModelsPlan plan, 
     }
 
     private static final double MIB = 1024.0 * 1024.0;
+    /** Issue #15's budget for an idle keep-alive connection: live heap + RSS, in KB. */
+    static final double IDLE_TARGET_KB = 0.5;
 
     /**
      * Where io_uring made fewer system calls, and used less CPU, per message than epoll-et in this
