@@ -242,13 +242,7 @@ final class BlockingServer extends ServerBase {
         } catch (NativeException ignored) {
             // not connected is fine: accept still wakes with EINVAL
         }
-        if (acceptor != null) {
-            try {
-                acceptor.join(5_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        join(acceptor, 5_000);
         for (Integer fd : open) {
             try { // both ways: wakes a thread blocked in read() and one blocked in write()
                 Fds.shutdownInput(fd);

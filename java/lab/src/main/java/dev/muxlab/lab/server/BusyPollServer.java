@@ -236,12 +236,6 @@ final class BusyPollServer extends ServerBase {
             return;
         }
         closed = true;
-        if (thread != null) {
-            try {
-                thread.join(10_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        join(thread, 10_000);
     }
 }

@@ -124,17 +124,7 @@ final class NioServer extends ServerBase {
             return; // never started
         }
         selector.wakeup();
-        try {
-            thread.join(10_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private void log(String msg) {
-        if (cfg.verbose) {
-            warn(msg);
-        }
+        join(thread, 10_000);
     }
 
     private void run() {

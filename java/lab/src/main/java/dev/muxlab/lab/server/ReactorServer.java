@@ -130,17 +130,7 @@ final class ReactorServer extends ServerBase {
             }
         }
         for (Thread t : threads) {
-            try {
-                t.join(10_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    private void log(String msg) {
-        if (cfg.verbose) {
-            warn(msg);
+            join(t, 10_000);
         }
     }
 

@@ -27,6 +27,28 @@ abstract class ServerBase implements Server {
         System.err.println("muxlab " + cfg.model.cliName() + ": " + msg);
     }
 
+    /** {@link #warn} with --verbose only. */
+    final void log(String msg) {
+        if (cfg.verbose) {
+            warn(msg);
+        }
+    }
+
+    /**
+     * Waits up to {@code millis} for a server thread to end (null: nothing to wait for); an
+     * interrupt ends the wait and stays set.
+     */
+    static void join(Thread t, long millis) {
+        if (t == null) {
+            return;
+        }
+        try {
+            t.join(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     @Override
     public final int port() {
         return port;

@@ -174,17 +174,7 @@ final class UringServer extends ServerBase {
             l.ring.wakeup();
         }
         for (Thread t : threads) {
-            try {
-                t.join(10_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    private void log(String msg) {
-        if (cfg.verbose) {
-            warn(msg);
+            join(t, 10_000);
         }
     }
 

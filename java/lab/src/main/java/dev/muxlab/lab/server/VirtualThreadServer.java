@@ -202,10 +202,10 @@ final class VirtualThreadServer extends ServerBase {
         }
         closed = true;
         JdkAcceptor.closeQuietly(listener); // wakes the blocked accept
-        join(acceptThread);
+        join(acceptThread, 5_000);
         if (timeoutThread != null) {
             timeoutThread.interrupt();
-            join(timeoutThread);
+            join(timeoutThread, 5_000);
         }
         for (Conn c : open) {
             c.expire(SERVER_CLOSED); // wakes its thread in read or write
@@ -216,17 +216,6 @@ final class VirtualThreadServer extends ServerBase {
         }
         if (acceptor != null) {
             acceptor.close();
-        }
-    }
-
-    private static void join(Thread t) {
-        if (t == null) {
-            return;
-        }
-        try {
-            t.join(5_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 

@@ -391,24 +391,8 @@ record ModelsReport(ExperimentContext ctx, ExperimentResult r, ModelsPlan plan, 
             }
             String at = String.format(Locale.ROOT, "%,d", u.connections) + (u.connections == 1 ? " connection"
                     : " connections");
-            Spread uc = over(u, ModelsReport::callsPerMessage);
-            Spread ec = over(e, ModelsReport::callsPerMessage);
-            if (uc != null && ec != null) {
-                Spread.Order o = uc.compareTo(ec, 1.0);
-                calls.add(at + ": " + Table.fmt(uc) + " vs " + Table.fmt(ec) + " (" + word(o, "fewer", "more") + ")");
-                if (o == Spread.Order.BELOW) {
-                    fewerCalls.add(u.connections);
-                }
-            }
-            Spread ucpu = over(u, ModelsReport::cpuPer100k);
-            Spread ecpu = over(e, ModelsReport::cpuPer100k);
-            if (ucpu != null && ecpu != null) {
-                Spread.Order o = ucpu.compareTo(ecpu, 1.0);
-                cpu.add(at + ": " + Table.fmt(ucpu) + " vs " + Table.fmt(ecpu) + " (" + word(o, "less", "more") + ")");
-                if (o == Spread.Order.BELOW) {
-                    lessCpu.add(u.connections);
-                }
-            }
+            compare(u, e, ModelsReport::callsPerMessage, at, "fewer", calls, fewerCalls);
+            compare(u, e, ModelsReport::cpuPer100k, at, "less", cpu, lessCpu);
             Spread perEnter = over(u, ModelsReport::completionsPerEnter);
             Spread perWait = over(e, x -> x.waitsPerMessage > 0 ? 1 / x.waitsPerMessage : Double.NaN);
             if (perEnter != null || perWait != null) {
@@ -430,6 +414,25 @@ record ModelsReport(ExperimentContext ctx, ExperimentResult r, ModelsPlan plan, 
                 + " loop iteration's sends and reaps every completion (multishot recv needs no call per read), where"
                 + " epoll-et makes one epoll_wait per iteration plus a read and a write per message; the more"
                 + " connections are busy at once, the more completions one enter carries.");
+    }
+
+    /**
+     * One measure of uring's cell u against epoll-et's cell e at the same connection count: adds
+     * "AT: u vs e (LESS|more|within the spread)" to {@code out}, and the count to {@code below}
+     * where uring's range of repeats lies entirely under epoll-et's.
+     */
+    private static void compare(Cell u, Cell e, ToDoubleFunction<Run> measure, String at, String less,
+            List<String> out, List<Integer> below) {
+        Spread us = over(u, measure);
+        Spread es = over(e, measure);
+        if (us == null || es == null) {
+            return;
+        }
+        Spread.Order o = us.compareTo(es, 1.0);
+        out.add(at + ": " + Table.fmt(us) + " vs " + Table.fmt(es) + " (" + word(o, less, "more") + ")");
+        if (o == Spread.Order.BELOW) {
+            below.add(u.connections);
+        }
     }
 
     /** "at 10 and 100 connections", "at every connection count measured", "at no connection count measured". */
