@@ -23,6 +23,9 @@ final class BusyPollServer extends ServerBase {
 
     private int[] fds = new int[64];
     private Session[] sessions = new Session[64];
+    /** Reads of connections without leftover input go here, their replies there. */
+    private final ByteBuffer scratchIn;
+    private final ByteBuffer scratchOut;
     /** Per connection: unparsed input / unsent output, lent from the pools only while there is some. */
     private ByteBuffer[] ins = new ByteBuffer[64];
     private ByteBuffer[] outs = new ByteBuffer[64];
@@ -34,6 +37,8 @@ final class BusyPollServer extends ServerBase {
 
     BusyPollServer(ServerConfig cfg) {
         super(cfg);
+        scratchIn = ByteBuffer.allocateDirect(cfg.readBufferBytes);
+        scratchOut = ByteBuffer.allocateDirect(cfg.maxOutputBytes);
         inPool = new BufferPool(cfg.readBufferBytes);
         outPool = new BufferPool(cfg.maxOutputBytes);
     }
@@ -129,10 +134,10 @@ final class BusyPollServer extends ServerBase {
     }
 
     /**
-     * One try at connection i; returns true when it must be removed. Its buffers come from the
-     * pools for the try and go back unless input is left unparsed or output unsent, so an idle
-     * connection holds none (a busy-polling server with 10,000 connections would otherwise keep
-     * 10,000 of each).
+     * One try at connection i; returns true when it must be removed. Reads go to the shared
+     * scratch buffer and replies to the other; a connection is lent a pool buffer only for input
+     * left unparsed or output the socket did not take, and gives it back once that is gone, so an
+     * idle connection holds none and a lap that finds nothing to read touches no pool.
      */
     private boolean serviceOne(int i, long now) {
         int fd = fds[i];
@@ -143,7 +148,8 @@ final class BusyPollServer extends ServerBase {
             }
             ByteBuffer in = ins[i];
             if (in == null) {
-                in = ins[i] = inPool.take();
+                in = scratchIn;
+                in.clear();
             }
             ByteBuffer out = outs[i];
             if (out == null || out.hasRemaining()) { // backpressure: don't read while output is at the cap
@@ -156,20 +162,7 @@ final class BusyPollServer extends ServerBase {
                 }
             }
             if (in.position() > 0) {
-                if (out == null) {
-                    out = outs[i] = outPool.take();
-                }
-                in.flip();
-                int verdict = sessions[i].onInput(in, out);
-                in.compact();
-                if (verdict == Session.CLOSE) {
-                    closing[i] = true;
-                }
-                flushOut(i, now);
-            }
-            if (in.position() == 0) {
-                inPool.give(in);
-                ins[i] = null;
+                process(i, in, now);
             }
             return closing[i] && outs[i] == null;
         } catch (NativeException e) {
@@ -180,6 +173,49 @@ final class BusyPollServer extends ServerBase {
         } catch (RuntimeException e) {
             stats.errors.increment();
             return true;
+        }
+    }
+
+    /**
+     * Runs connection i's session over in (write mode: the scratch buffer or its own leftover),
+     * writes the replies, and keeps what is left of either in a lent buffer.
+     */
+    private void process(int i, ByteBuffer in, long now) throws NativeException {
+        ByteBuffer out = outs[i];
+        if (out == null) {
+            out = scratchOut;
+            out.clear();
+        }
+        in.flip();
+        if (sessions[i].onInput(in, out) == Session.CLOSE) {
+            closing[i] = true;
+        }
+        if (out == scratchOut) {
+            if (out.position() > 0) {
+                out.flip();
+                int w = Fds.write(fds[i], out);
+                if (w > 0) {
+                    stats.bytesOut.add(w);
+                    lastActive[i] = now;
+                }
+                if (out.hasRemaining()) {
+                    outs[i] = outPool.take();
+                    outs[i].put(out);
+                }
+            }
+        } else {
+            flushOut(i, now);
+        }
+        if (in.hasRemaining()) {
+            if (in == scratchIn) {
+                ins[i] = inPool.take();
+                ins[i].put(in);
+            } else {
+                in.compact();
+            }
+        } else if (in == ins[i]) {
+            inPool.give(in);
+            ins[i] = null;
         }
     }
 
