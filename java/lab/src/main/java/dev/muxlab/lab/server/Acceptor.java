@@ -127,6 +127,17 @@ final class Acceptor implements AutoCloseable {
         return spare < 0 ? AT_LIMIT : DROPPED;
     }
 
+    /**
+     * Reopens the spare if it was lost (its slot taken by another thread between its close and
+     * its reopen); true when it is held. An io_uring loop calls this before arming the kernel's
+     * accept, which would otherwise take the next freed slot first and leave the spare lost for
+     * as long as the process stays at its limit.
+     */
+    boolean reclaimSpare() {
+        reopen();
+        return spare >= 0;
+    }
+
     private void reopen() {
         if (spare < 0) {
             int fd = Fds.tryEventFd();

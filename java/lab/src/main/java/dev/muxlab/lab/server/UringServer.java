@@ -379,9 +379,25 @@ final class UringServer extends ServerBase {
         // ------------------------------------------------------------------ accepting
 
         private void armAccept() throws NativeException {
-            if (!acceptArmed && !stopping && !pause.paused()) {
-                ring.accept(listenFd, UD_ACCEPT);
-                acceptArmed = true;
+            if (acceptArmed || stopping || pause.paused()) {
+                return;
+            }
+            if (!acceptor.reclaimSpare()) {
+                // The spare fd was lost (another thread's open took its slot while the Acceptor had
+                // it closed) and the process is at its limit. The kernel's accept would take the next
+                // freed slot before the spare could, and shedding would stop for good; so wait for a
+                // connection with a poll and let the Acceptor, which reclaims its spare first, take it.
+                armListenPoll();
+                return;
+            }
+            ring.accept(listenFd, UD_ACCEPT);
+            acceptArmed = true;
+        }
+
+        private void armListenPoll() throws NativeException {
+            if (!pollArmed && !stopping) {
+                ring.poll(listenFd, Events.READ, false, UD_LISTEN_POLL);
+                pollArmed = true;
             }
         }
 
@@ -418,10 +434,8 @@ final class UringServer extends ServerBase {
             int e = -res;
             if (e == Errno.EMFILE || e == Errno.ENFILE) {
                 stats.acceptFdLimit.increment();
-                if (!more && !pollArmed && !stopping) {
-                    // the fd table is full: wait for a connection to be waiting, then shed or serve it
-                    ring.poll(listenFd, Events.READ, false, UD_LISTEN_POLL);
-                    pollArmed = true;
+                if (!more) {
+                    armListenPoll(); // the fd table is full: wait for a connection, then shed or serve it
                 }
                 return;
             }
