@@ -52,6 +52,14 @@ final class SlowLoris extends LoadThread {
     private final long[] sent;
     /** Whether the current connection has received any byte. */
     private final boolean[] heard;
+    /**
+     * Slots whose first connect has ended (connected or failed), and how many: the run starts once
+     * all have. Not "nothing in progress and nothing queued": a server whose header timeout
+     * closes the first connections while later ones still connect sends slots back to the queue
+     * as fast as others leave it, and that moment may never come.
+     */
+    private final boolean[] firstDone;
+    private int tried;
     /** fd to slot + 1 (0: none). */
     private int[] slotByFd = new int[1024];
 
@@ -91,6 +99,7 @@ final class SlowLoris extends LoadThread {
         this.lastSend = new long[n];
         this.sent = new long[n];
         this.heard = new boolean[n];
+        this.firstDone = new boolean[n];
         this.connectQ = new int[n];
         Arrays.fill(fds, -1);
         for (int s = 0; s < n; s++) {
@@ -113,7 +122,7 @@ final class SlowLoris extends LoadThread {
                 return;
             }
             startConnects();
-            if (dialer.inProgress() == 0 && cqSize == 0) {
+            if (tried == n) {
                 connected(); // every slot connected or failed once: the run may start
             }
             sendDue();
@@ -168,6 +177,7 @@ final class SlowLoris extends LoadThread {
     }
 
     private void connected(int s) {
+        firstDone(s);
         state[s] = OPEN;
         since[s] = now;
         sent[s] = 0;
@@ -183,7 +193,15 @@ final class SlowLoris extends LoadThread {
     }
 
     /** The slot tries to connect again about an interval later. */
+    private void firstDone(int s) {
+        if (!firstDone[s]) {
+            firstDone[s] = true;
+            tried++;
+        }
+    }
+
     private void retryLater(int s) {
+        firstDone(s);
         state[s] = RETRY;
         since[s] = now;
     }

@@ -180,6 +180,31 @@ class LoadGeneratorTest {
         }
     }
 
+    /**
+     * An attacker alone (no normal connections) whose connect phase outlasts the server's header
+     * timeout: a backlog of 4 makes the kernel drop SYNs beyond it (retried after a second), so
+     * the first slow connections are closed and re-queued while later ones still connect. The run
+     * must still start once every slot has connected or failed once, and end on time; it used to
+     * wait for a moment with nothing queued and nothing in progress, which such churn never gives.
+     */
+    @Test
+    void anAttackerWhoseConnectsOutlastTheHeaderTimeoutStillStartsAndEnds() throws Exception {
+        ServerConfig sc = TestServers.quiet(Model.EPOLL_ET, Proto.HTTP);
+        sc.headerTimeoutMillis = 100;
+        sc.backlog = 4;
+        try (Server s = TestServers.start(sc)) {
+            LoadConfig c = config(s.port(), 0, 1000);
+            c.proto = Proto.HTTP;
+            c.slow = 400;
+            c.slowIntervalMillis = 50;
+            LoadResult r = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(25), () -> LoadGenerator.run(c),
+                    "the attacker never started or never ended");
+            assertEquals(400, r.slowRequested, r::toText);
+            assertTrue(r.slowOpened >= 400, r::toText);
+            assertTrue(r.slowClosedByServer > 0, r::toText);
+        }
+    }
+
     @Test
     void slowlorisConnectionsAreClosedByTheHeaderTimeoutAndReplaced() throws IOException {
         ServerConfig sc = TestServers.quiet(Model.EPOLL_ET, Proto.HTTP);
