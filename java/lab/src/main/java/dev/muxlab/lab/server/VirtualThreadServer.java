@@ -170,18 +170,26 @@ final class VirtualThreadServer extends ServerBase {
         }
     }
 
-    /** Closes the sockets of connections whose write or incomplete header block is too old. */
+    /**
+     * Closes the sockets of connections whose write or incomplete header block is too old, in
+     * slices of {@link ReactorServer#CLOSE_SLICE} with a pause between them as the reactors do:
+     * each close wakes the connection's virtual thread, and a wave of 1,000 at once (a slowloris
+     * run's connections all time out together) kept the carriers from the other connections for
+     * tens of milliseconds.
+     */
     private void timeoutLoop(long everyMillis) {
         while (!closed) {
             sleep(everyMillis);
             long now = System.nanoTime();
             long writeLimit = cfg.idleTimeoutMillis > 0 ? now - cfg.idleTimeoutMillis * MS : Long.MIN_VALUE;
             long headerLimit = headerTimeout > 0 ? now - headerTimeout * MS : Long.MIN_VALUE;
+            int inSlice = 0;
             for (Conn c : open) {
-                if (c.writeSince < writeLimit) {
-                    c.expire(WRITE_TIMEOUT);
-                } else if (c.partialSince < headerLimit) {
-                    c.expire(HEADER_TIMEOUT);
+                int why = c.writeSince < writeLimit ? WRITE_TIMEOUT
+                        : c.partialSince < headerLimit ? HEADER_TIMEOUT : 0;
+                if (why != 0 && c.expire(why) && ++inSlice == ReactorServer.CLOSE_SLICE) {
+                    inSlice = 0;
+                    sleep(ReactorServer.SWEEP_PAUSE_MS);
                 }
             }
         }
@@ -237,7 +245,7 @@ final class VirtualThreadServer extends ServerBase {
          * From another thread: counts why and closes the socket, which ends a blocked read or
          * write with an exception (counted first, so whoever sees the close sees the counter).
          */
-        void expire(int why) {
+        boolean expire(int why) {
             if (expired.compareAndSet(0, why)) {
                 if (why == WRITE_TIMEOUT) {
                     stats.writeTimeouts.increment();
@@ -245,7 +253,9 @@ final class VirtualThreadServer extends ServerBase {
                     stats.headerTimeouts.increment();
                 }
                 JdkAcceptor.closeQuietly(socket);
+                return true;
             }
+            return false;
         }
 
         @Override
