@@ -6,15 +6,14 @@ import java.io.OutputStream;
 import java.net.BindException;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.muxlab.Sockets;
-import dev.muxlab.lab.Proto;
 
 /**
  * The {@link Model#VIRTUAL} model: blocking {@code java.net} sockets, one virtual thread per
@@ -29,16 +28,20 @@ import dev.muxlab.lab.Proto;
  * once, in {@link #start()}, which on an older JDK throws an {@link UnsupportedJdkException}
  * saying so; the other models do not need it.
  * <p>
- * Caps and timeouts as in the blocking model: accepts on one platform thread with the
- * {@link JdkAcceptor} (the connection cap, EMFILE without spinning); idle connections are closed
- * through SO_TIMEOUT on the blocking read ({@code idleTimeoutMillis}); a blocking write that makes
- * no progress for the idle timeout (a peer that does not read) is a write timeout
- * ({@code writeTimeouts}), and an HTTP header block left incomplete for {@code headerTimeoutMillis}
- * a header timeout. Java sockets have no send timeout, so both are enforced by one platform
- * thread that looks at every connection a few times per timeout and closes the late ones' sockets,
- * which ends their blocked read or write. Each connection holds a read buffer and an output buffer
- * on the heap (at most the read buffer's size, enough for one read's replies), as
- * thread-per-connection code does; nothing is allocated per request.
+ * Caps as in the blocking model: accepts on one platform thread with the {@link JdkAcceptor}
+ * (the connection cap, EMFILE without spinning). Timeouts: a connection with no read or write for
+ * {@code idleTimeoutMillis} is idle ({@code idleClosed}); a blocking write that makes no progress
+ * for that long (a peer that does not read) is a write timeout ({@code writeTimeouts}), and an HTTP
+ * header block left incomplete for {@code headerTimeoutMillis} a header timeout. Java sockets have
+ * no send timeout, and a read timeout (SO_TIMEOUT) would make every read that parks schedule and
+ * cancel a timer task, so one platform thread enforces all three: it looks at every connection
+ * twice per timeout (the event loops' sweep period) and closes the late ones' sockets, which ends
+ * their blocked read or write. Each connection holds a heap read buffer, small until
+ * its reads need more ({@link #FIRST_READ_BYTES}), and borrows an output buffer from a shared pool
+ * only while it answers and writes ({@link OutPool}): buffers are the heap's largest objects, and a
+ * slowloris wave of 1,000 new connections each allocating two full-size ones every few seconds
+ * made young collections that stopped every connection for 20-30 ms. Nothing is allocated per
+ * request.
  */
 final class VirtualThreadServer extends ServerBase {
     private static final long NONE = Long.MAX_VALUE;
@@ -46,7 +49,14 @@ final class VirtualThreadServer extends ServerBase {
     /** Largest single write, so that a write timeout can tell a slow reader from one that reads nothing. */
     static final int WRITE_CHUNK = 64 * 1024;
     /** Why a connection was closed by the timeout thread. */
-    private static final int WRITE_TIMEOUT = 1, HEADER_TIMEOUT = 2, SERVER_CLOSED = 3;
+    private static final int WRITE_TIMEOUT = 1, HEADER_TIMEOUT = 2, IDLE = 3, SERVER_CLOSED = 4;
+    /**
+     * A connection's first read buffer. Most requests are far smaller than a read buffer, and a
+     * connection that never sends more (an idle keep-alive client, a slowloris one) never needs
+     * one; a read that fills it, or a request that does not fit, moves it to one four times
+     * larger, up to {@code readBufferBytes}.
+     */
+    static final int FIRST_READ_BYTES = 1024;
 
     private final Set<Conn> open = ConcurrentHashMap.newKeySet();
     private ThreadFactory virtualThreads;
@@ -55,13 +65,28 @@ final class VirtualThreadServer extends ServerBase {
     private Thread acceptThread;
     private Thread timeoutThread;
     private final long headerTimeout;
-    private final int outBytes;
+    /** How often the timeout thread looks: the event loops' sweep period ({@link Expiry#periodMillis}). */
+    private final long sweepMillis;
+    /** Output buffers, lent to a connection while it answers and writes (see {@link OutPool}). */
+    private final OutPool outPool;
     private volatile boolean closed;
 
     VirtualThreadServer(ServerConfig cfg) {
         super(cfg);
-        headerTimeout = this.cfg.proto == Proto.HTTP ? Math.max(0, this.cfg.headerTimeoutMillis) : 0;
-        outBytes = this.cfg.blockingOutputBytes();
+        Expiry expiry = new Expiry(this.cfg, stats);
+        headerTimeout = expiry.headerTimeoutMillis;
+        sweepMillis = expiry.periodMillis;
+        outPool = new OutPool(this.cfg.blockingOutputBytes());
+    }
+
+    /** Output buffers the shared pool keeps now (tests). */
+    int outBuffersKept() {
+        return outPool.kept();
+    }
+
+    /** Output buffers lent to connections now (tests). */
+    int outBuffersLent() {
+        return outPool.lent();
     }
 
     /** Thrown by {@link #start()} when this JVM has no virtual threads. */
@@ -132,12 +157,9 @@ final class VirtualThreadServer extends ServerBase {
         acceptThread = new Thread(this::acceptLoop, "muxlab-virtual-acceptor");
         acceptThread.setDaemon(true);
         acceptThread.start();
-        long idle = Math.max(0, cfg.idleTimeoutMillis);
-        long shortest = idle <= 0 ? headerTimeout : headerTimeout <= 0 ? idle : Math.min(idle, headerTimeout);
-        if (shortest > 0) {
-            long every = Math.max(10, Math.min(1000, shortest / 4));
+        if (sweepMillis > 0) {
             // not "muxlab-virtual-...": that prefix names the model's accepting thread
-            timeoutThread = new Thread(() -> timeoutLoop(every), "muxlab-timeouts-virtual");
+            timeoutThread = new Thread(() -> timeoutLoop(sweepMillis), "muxlab-timeouts-virtual");
             timeoutThread.setDaemon(true);
             timeoutThread.start();
         }
@@ -171,7 +193,7 @@ final class VirtualThreadServer extends ServerBase {
     }
 
     /**
-     * Closes the sockets of connections whose write or incomplete header block is too old, in
+     * Closes the sockets of connections that were idle, whose write or incomplete header block is too old, in
      * slices of {@link ReactorServer#CLOSE_SLICE} with a pause between them as the reactors do:
      * each close wakes the connection's virtual thread, and a wave of 1,000 at once (a slowloris
      * run's connections all time out together) kept the carriers from the other connections for
@@ -181,11 +203,12 @@ final class VirtualThreadServer extends ServerBase {
         while (!closed) {
             sleep(everyMillis);
             long now = System.nanoTime();
-            long writeLimit = cfg.idleTimeoutMillis > 0 ? now - cfg.idleTimeoutMillis * MS : Long.MIN_VALUE;
+            long idleLimit = cfg.idleTimeoutMillis > 0 ? now - cfg.idleTimeoutMillis * MS : Long.MIN_VALUE;
             long headerLimit = headerTimeout > 0 ? now - headerTimeout * MS : Long.MIN_VALUE;
             int inSlice = 0;
             for (Conn c : open) {
-                int why = c.writeSince < writeLimit ? WRITE_TIMEOUT
+                int why = c.writeSince < idleLimit ? WRITE_TIMEOUT
+                        : c.lastActive < idleLimit ? IDLE
                         : c.partialSince < headerLimit ? HEADER_TIMEOUT : 0;
                 if (why != 0 && c.expire(why) && ++inSlice == ReactorServer.CLOSE_SLICE) {
                     inSlice = 0;
@@ -232,6 +255,8 @@ final class VirtualThreadServer extends ServerBase {
         final Socket socket;
         /** When the blocked write in progress began; NONE when not writing. */
         volatile long writeSince = NONE;
+        /** When a read last returned or a write last completed (nanoTime): the idle timeout's clock. */
+        volatile long lastActive = System.nanoTime();
         /** HTTP: when the incomplete request held in the input buffer began; NONE when there is none. */
         volatile long partialSince = NONE;
         /** Set once by whoever closes the socket from outside: why. */
@@ -251,6 +276,8 @@ final class VirtualThreadServer extends ServerBase {
                     stats.writeTimeouts.increment();
                 } else if (why == HEADER_TIMEOUT) {
                     stats.headerTimeouts.increment();
+                } else if (why == IDLE) {
+                    stats.idleClosed.increment();
                 }
                 JdkAcceptor.closeQuietly(socket);
                 return true;
@@ -262,10 +289,6 @@ final class VirtualThreadServer extends ServerBase {
         public void run() {
             try {
                 serve();
-            } catch (SocketTimeoutException e) {
-                if (!expiredOutside()) {
-                    stats.idleClosed.increment(); // SO_TIMEOUT: nothing arrived for the idle timeout
-                }
             } catch (IOException e) {
                 if (!expiredOutside()) {
                     if (JdkAcceptor.isReset(e)) {
@@ -290,28 +313,37 @@ final class VirtualThreadServer extends ServerBase {
 
         private void serve() throws IOException {
             socket.setTcpNoDelay(true);
-            if (cfg.idleTimeoutMillis > 0) {
-                socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, cfg.idleTimeoutMillis));
-            }
+            // no SO_TIMEOUT: on a virtual thread every read that parks with a timeout schedules
+            // (and cancels) a timer task; the timeout thread closes idle connections instead
             InputStream is = socket.getInputStream();
             OutputStream os = socket.getOutputStream();
-            ByteBuffer in = ByteBuffer.wrap(new byte[cfg.readBufferBytes]);
-            ByteBuffer out = ByteBuffer.wrap(new byte[outBytes]);
+            ByteBuffer in = ByteBuffer.wrap(new byte[Math.min(FIRST_READ_BYTES, cfg.readBufferBytes)]);
             Session session = Session.create(cfg.proto, cfg, stats);
+            boolean filled = false;
             for (;;) {
+                if ((filled || !in.hasRemaining()) && in.capacity() < cfg.readBufferBytes) {
+                    in = grown(in);
+                }
                 int room = in.remaining();
                 if (room == 0) {
                     throw new IOException("input buffer full"); // cannot happen: sessions consume or close
                 }
-                int n = is.read(in.array(), in.position(), room); // blocks; SO_TIMEOUT: idle
+                int n = is.read(in.array(), in.position(), room); // blocks
                 if (n < 0) {
                     in.flip();
                     if (in.hasRemaining()) {
-                        session.onInput(in, out);
-                        writeAll(os, out);
+                        ByteBuffer out = outPool.take();
+                        try {
+                            session.onInput(in, out);
+                            writeAll(os, out);
+                        } finally {
+                            outPool.give(out);
+                        }
                     }
                     return;
                 }
+                filled = n == room;
+                lastActive = System.nanoTime();
                 stats.bytesIn.add(n);
                 in.position(in.position() + n);
                 long heldSince = partialSince;
@@ -319,13 +351,18 @@ final class VirtualThreadServer extends ServerBase {
                 in.flip();
                 int initial = in.remaining();
                 int verdict = Session.CONTINUE;
-                while (in.hasRemaining()) {
-                    int before = in.remaining();
-                    verdict = session.onInput(in, out);
-                    writeAll(os, out); // blocks until the peer takes it: backpressure for free
-                    if (verdict == Session.CLOSE || in.remaining() == before) {
-                        break;
+                ByteBuffer out = outPool.take();
+                try {
+                    while (in.hasRemaining()) {
+                        int before = in.remaining();
+                        verdict = session.onInput(in, out);
+                        writeAll(os, out); // blocks until the peer takes it: backpressure for free
+                        if (verdict == Session.CLOSE || in.remaining() == before) {
+                            break;
+                        }
                     }
+                } finally {
+                    outPool.give(out);
                 }
                 boolean leftover = in.hasRemaining();
                 boolean consumedSome = in.remaining() < initial;
@@ -341,6 +378,12 @@ final class VirtualThreadServer extends ServerBase {
             }
         }
 
+        /** in (write mode) moved to a buffer four times larger, at most the read buffer size. */
+        private ByteBuffer grown(ByteBuffer in) {
+            byte[] bigger = Arrays.copyOf(in.array(), Math.min(cfg.readBufferBytes, in.capacity() * 4));
+            return ByteBuffer.wrap(bigger).position(in.position());
+        }
+
         /**
          * Writes all of out in blocking writes of at most {@link #WRITE_CHUNK}, each timed by the
          * timeout thread through {@link #writeSince}: a chunk that does not get out within the
@@ -354,6 +397,7 @@ final class VirtualThreadServer extends ServerBase {
                     writeSince = System.nanoTime();
                     os.write(a, off, len);
                     writeSince = NONE;
+                    lastActive = System.nanoTime();
                     stats.bytesOut.add(len);
                     off += len;
                 }
@@ -369,6 +413,59 @@ final class VirtualThreadServer extends ServerBase {
                 stats.active.decrementAndGet();
                 stats.closed.increment();
             }
+        }
+    }
+
+    /**
+     * Heap output buffers of one size shared by all connections: a connection takes one when
+     * input arrived, keeps it while its replies are written (a peer that does not read keeps it
+     * until the write timeout) and gives it back before its next blocking read. So an idle or
+     * trickling connection holds no output buffer, and nothing is allocated per request once the
+     * pool holds as many buffers as connections answer at once. At most {@link BufferPool#MAX}
+     * are kept. Thread-safe: a short monitor, never held across IO.
+     */
+    static final class OutPool {
+        private final ByteBuffer[] free = new ByteBuffer[BufferPool.MAX];
+        private final int size;
+        private int count;
+        private final AtomicInteger lent = new AtomicInteger();
+
+        OutPool(int size) {
+            this.size = size;
+        }
+
+        /** A cleared buffer: a pooled one, or a new one when none is free. */
+        ByteBuffer take() {
+            lent.incrementAndGet();
+            synchronized (this) {
+                if (count > 0) {
+                    ByteBuffer b = free[--count];
+                    free[count] = null;
+                    return b;
+                }
+            }
+            return ByteBuffer.wrap(new byte[size]);
+        }
+
+        /** Clears b and keeps it, unless {@link BufferPool#MAX} are kept already. */
+        void give(ByteBuffer b) {
+            lent.decrementAndGet();
+            b.clear();
+            synchronized (this) {
+                if (count < free.length) {
+                    free[count++] = b;
+                }
+            }
+        }
+
+        /** Buffers kept now (tests). */
+        synchronized int kept() {
+            return count;
+        }
+
+        /** Buffers taken and not yet given back (tests). */
+        int lent() {
+            return lent.get();
         }
     }
 }

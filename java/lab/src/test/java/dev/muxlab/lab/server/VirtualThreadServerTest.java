@@ -118,6 +118,72 @@ class VirtualThreadServerTest {
         new SoakTest().thousandEchoConnectionsLoseNothing(M);
     }
 
+    /**
+     * A connection starts with a small read buffer ({@link VirtualThreadServer#FIRST_READ_BYTES}):
+     * requests and messages larger than it, pipelined or in one write, come through whole.
+     */
+    @Test
+    void requestsLargerThanTheFirstReadBufferGrowIt() throws Exception {
+        try (Server s = ServerEndToEndTest.start(TestServers.quiet(M, Proto.HTTP)); TestClient c = new TestClient(s.port())) {
+            String pad = "X-Pad: " + "p".repeat(3 * VirtualThreadServer.FIRST_READ_BYTES) + "\r\n";
+            String req = "GET /big HTTP/1.1\r\nHost: x\r\n" + pad + "\r\n";
+            assertTrue(req.length() > 3 * VirtualThreadServer.FIRST_READ_BYTES);
+            c.send(req + req + req);
+            String got = c.recvText("Hello from muxlab\n", 3, 5000);
+            assertEquals(3, TestClient.occurrences(got, "HTTP/1.1 200 OK\r\n"), got);
+        }
+        try (Server s = ServerEndToEndTest.start(TestServers.quiet(M, Proto.ECHO)); TestClient c = new TestClient(s.port())) {
+            byte[] msg = new byte[200_000];
+            new java.util.Random(7).nextBytes(msg);
+            Thread writer = new Thread(() -> {
+                try {
+                    c.send(msg);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            writer.start();
+            byte[] back = c.recv(msg.length, 10_000);
+            writer.join(10_000);
+            assertArrayEquals(msg, back);
+        }
+    }
+
+    /**
+     * Output buffers are lent, not owned: 200 connections that each got an answer and went idle,
+     * and 200 that trickle an incomplete header, leave the shared pool holding a few buffers, not
+     * one per connection.
+     */
+    @Test
+    void idleAndTricklingConnectionsHoldNoOutputBuffer() throws Exception {
+        Fds.raiseOpenFileLimit();
+        ServerConfig cfg = TestServers.quiet(M, Proto.HTTP);
+        try (Server s = ServerEndToEndTest.start(cfg)) {
+            VirtualThreadServer v = (VirtualThreadServer) s;
+            List<TestClient> clients = new ArrayList<>();
+            try {
+                for (int i = 0; i < 200; i++) {
+                    TestClient c = new TestClient(s.port());
+                    clients.add(c);
+                    c.send("GET /" + i + " HTTP/1.1\r\nHost: x\r\n\r\n");
+                    String got = c.recvText("Hello from muxlab\n", 1, 5000);
+                    assertTrue(got.startsWith("HTTP/1.1 200 OK\r\n"), got);
+                }
+                for (int i = 0; i < 200; i++) {
+                    TestClient c = new TestClient(s.port());
+                    clients.add(c);
+                    c.send("GET /slow HTTP/1.1\r\nX-Slow: ");
+                }
+                ServerEndToEndTest.eventually(() -> s.stats().active.get() == 400, "400 connections");
+                ServerEndToEndTest.eventually(() -> v.outBuffersLent() == 0, "every output buffer given back");
+                int kept = v.outBuffersKept();
+                assertTrue(kept >= 1 && kept <= 20, kept + " output buffers kept for 400 connections");
+            } finally {
+                clients.forEach(TestClient::close);
+            }
+        }
+    }
+
     /** 500 open connections, each answered, and the JVM's platform threads hardly grow: one virtual thread each. */
     @Test
     void connectionsCostNoPlatformThreads() throws Exception {
