@@ -25,7 +25,7 @@ public final class ServerConfig implements Cloneable {
     /**
      * Connections idle this long are closed (0 disables): nothing arrives and the peer takes none
      * of the pending output. The blocking models apply it as SO_RCVTIMEO and SO_SNDTIMEO; the virtual
-     * model as SO_TIMEOUT on reads and a timer thread's deadline on writes.
+     * model through its timeout thread, which closes connections with no read or write for this long.
      */
     public long idleTimeoutMillis = 60_000;
     /**
