@@ -26,6 +26,11 @@ import dev.muxlab.Sockets;
  * hold its thread in a blocking write forever either: a write that gets nothing into the send
  * buffer for that long closes the connection ({@code writeTimeouts}).
  * <p>
+ * Buffers (direct, read and written by the kernel in place) come from {@link SharedBufferPool}s:
+ * a connection holds its read buffer while open and borrows an output buffer only while it
+ * answers, so an idle connection holds one buffer, and a connection's buffers are reused by the
+ * next one instead of waiting in native memory for a collection to free them.
+ * <p>
  * Threads: the pool's workers are all started with the server, so serving never needs a new
  * one. The blocking model starts one per connection; when that fails (the OS thread limit,
  * OutOfMemoryError "unable to create native thread"), the new connection is closed, counted in
@@ -35,6 +40,10 @@ final class BlockingServer extends ServerBase {
     private final Set<Integer> open = ConcurrentHashMap.newKeySet();
     private final AtomicInteger busyWorkers = new AtomicInteger();
     private final AtomicInteger threadIds = new AtomicInteger();
+    /** Read buffers: a connection holds one while open (its thread reads into it), then gives it back. */
+    private final SharedBufferPool inPool;
+    /** Output buffers: held only while a connection answers and writes. */
+    private final SharedBufferPool outPool;
     private ExecutorService pool;
     private Thread acceptor;
     private int listenFd = -1;
@@ -45,6 +54,18 @@ final class BlockingServer extends ServerBase {
 
     BlockingServer(ServerConfig cfg) {
         super(cfg);
+        inPool = new SharedBufferPool(this.cfg.readBufferBytes, true);
+        outPool = new SharedBufferPool(this.cfg.blockingOutputBytes(), true);
+    }
+
+    /** Output buffers lent to connections now (tests). */
+    int outBuffersLent() {
+        return outPool.lent();
+    }
+
+    /** Output buffers the shared pool keeps now (tests). */
+    int outBuffersKept() {
+        return outPool.kept();
     }
 
     @Override
@@ -129,8 +150,7 @@ final class BlockingServer extends ServerBase {
 
     private void serve(int fd) {
         busyWorkers.incrementAndGet();
-        ByteBuffer in = ByteBuffer.allocateDirect(cfg.readBufferBytes);
-        ByteBuffer out = ByteBuffer.allocateDirect(cfg.blockingOutputBytes());
+        ByteBuffer in = inPool.take();
         Session session = Session.create(cfg.proto, cfg, stats);
         try {
             Sockets.setTcpNoDelay(fd, true);
@@ -150,23 +170,33 @@ final class BlockingServer extends ServerBase {
                 if (n < 0) {
                     in.flip();
                     if (in.hasRemaining()) {
-                        session.onInput(in, out);
-                        writeAll(fd, out); // closing anyway: a timeout here is only counted
+                        ByteBuffer out = outPool.take();
+                        try {
+                            session.onInput(in, out);
+                            writeAll(fd, out); // closing anyway: a timeout here is only counted
+                        } finally {
+                            outPool.give(out);
+                        }
                     }
                     return;
                 }
                 stats.bytesIn.add(n);
                 in.flip();
                 int verdict = Session.CONTINUE;
-                while (in.hasRemaining()) {
-                    int before = in.remaining();
-                    verdict = session.onInput(in, out);
-                    if (!writeAll(fd, out)) { // blocks until the peer takes it: backpressure for free
-                        return; // ... unless it takes nothing for the whole send timeout
+                ByteBuffer out = outPool.take();
+                try {
+                    while (in.hasRemaining()) {
+                        int before = in.remaining();
+                        verdict = session.onInput(in, out);
+                        if (!writeAll(fd, out)) { // blocks until the peer takes it: backpressure for free
+                            return; // ... unless it takes nothing for the whole send timeout
+                        }
+                        if (verdict == Session.CLOSE || in.remaining() == before) {
+                            break;
+                        }
                     }
-                    if (verdict == Session.CLOSE || in.remaining() == before) {
-                        break;
-                    }
+                } finally {
+                    outPool.give(out);
                 }
                 in.compact();
                 if (verdict == Session.CLOSE) {
@@ -186,6 +216,7 @@ final class BlockingServer extends ServerBase {
         } finally {
             busyWorkers.decrementAndGet();
             finish(fd);
+            inPool.give(in);
         }
     }
 

@@ -38,7 +38,7 @@ import dev.muxlab.Sockets;
  * twice per timeout (the event loops' sweep period) and closes the late ones' sockets, which ends
  * their blocked read or write. Each connection holds a heap read buffer, small until
  * its reads need more ({@link #FIRST_READ_BYTES}), and borrows an output buffer from a shared pool
- * only while it answers and writes ({@link OutPool}): buffers are the heap's largest objects, and a
+ * only while it answers and writes ({@link SharedBufferPool}): buffers are the heap's largest objects, and a
  * slowloris wave of 1,000 new connections each allocating two full-size ones every few seconds
  * made young collections that stopped every connection for 20-30 ms. Nothing is allocated per
  * request.
@@ -67,8 +67,12 @@ final class VirtualThreadServer extends ServerBase {
     private final long headerTimeout;
     /** How often the timeout thread looks: the event loops' sweep period ({@link Expiry#periodMillis}). */
     private final long sweepMillis;
-    /** Output buffers, lent to a connection while it answers and writes (see {@link OutPool}). */
-    private final OutPool outPool;
+    /**
+     * Output buffers, lent to a connection when input arrived and given back before its next
+     * blocking read: a peer that does not read keeps one until the write timeout, an idle or
+     * trickling connection holds none.
+     */
+    private final SharedBufferPool outPool;
     private volatile boolean closed;
 
     VirtualThreadServer(ServerConfig cfg) {
@@ -76,7 +80,7 @@ final class VirtualThreadServer extends ServerBase {
         Expiry expiry = new Expiry(this.cfg, stats);
         headerTimeout = expiry.headerTimeoutMillis;
         sweepMillis = expiry.periodMillis;
-        outPool = new OutPool(this.cfg.blockingOutputBytes());
+        outPool = new SharedBufferPool(this.cfg.blockingOutputBytes(), false);
     }
 
     /** Output buffers the shared pool keeps now (tests). */
@@ -413,59 +417,6 @@ final class VirtualThreadServer extends ServerBase {
                 stats.active.decrementAndGet();
                 stats.closed.increment();
             }
-        }
-    }
-
-    /**
-     * Heap output buffers of one size shared by all connections: a connection takes one when
-     * input arrived, keeps it while its replies are written (a peer that does not read keeps it
-     * until the write timeout) and gives it back before its next blocking read. So an idle or
-     * trickling connection holds no output buffer, and nothing is allocated per request once the
-     * pool holds as many buffers as connections answer at once. At most {@link BufferPool#MAX}
-     * are kept. Thread-safe: a short monitor, never held across IO.
-     */
-    static final class OutPool {
-        private final ByteBuffer[] free = new ByteBuffer[BufferPool.MAX];
-        private final int size;
-        private int count;
-        private final AtomicInteger lent = new AtomicInteger();
-
-        OutPool(int size) {
-            this.size = size;
-        }
-
-        /** A cleared buffer: a pooled one, or a new one when none is free. */
-        ByteBuffer take() {
-            lent.incrementAndGet();
-            synchronized (this) {
-                if (count > 0) {
-                    ByteBuffer b = free[--count];
-                    free[count] = null;
-                    return b;
-                }
-            }
-            return ByteBuffer.wrap(new byte[size]);
-        }
-
-        /** Clears b and keeps it, unless {@link BufferPool#MAX} are kept already. */
-        void give(ByteBuffer b) {
-            lent.decrementAndGet();
-            b.clear();
-            synchronized (this) {
-                if (count < free.length) {
-                    free[count++] = b;
-                }
-            }
-        }
-
-        /** Buffers kept now (tests). */
-        synchronized int kept() {
-            return count;
-        }
-
-        /** Buffers taken and not yet given back (tests). */
-        int lent() {
-            return lent.get();
         }
     }
 }

@@ -87,6 +87,53 @@ class ServerEndToEndTest {
         }
     }
 
+    /**
+     * Thread-per-connection models lend output buffers instead of giving each connection its own:
+     * 200 connections that each got an answer and went idle, and 200 that trickle an incomplete
+     * header, leave the shared pool holding a few buffers, none lent.
+     */
+    @ParameterizedTest
+    @EnumSource(value = Model.class, names = {"BLOCKING", "THREADPOOL"})
+    void idleAndTricklingConnectionsHoldNoOutputBuffer(Model model) throws Exception {
+        Fds.raiseOpenFileLimit();
+        ServerConfig cfg = TestServers.quiet(model, Proto.HTTP);
+        cfg.poolThreads = 450;
+        try (Server s = start(cfg)) {
+            List<TestClient> clients = new ArrayList<>();
+            try {
+                for (int i = 0; i < 200; i++) {
+                    TestClient c = new TestClient(s.port());
+                    clients.add(c);
+                    c.send("GET /" + i + " HTTP/1.1\r\nHost: x\r\n\r\n");
+                    String got = c.recvText("Hello from muxlab\n", 1, 5000);
+                    assertTrue(got.startsWith("HTTP/1.1 200 OK\r\n"), got);
+                }
+                for (int i = 0; i < 200; i++) {
+                    TestClient c = new TestClient(s.port());
+                    clients.add(c);
+                    c.send("GET /slow HTTP/1.1\r\nX-Slow: ");
+                }
+                eventually(() -> s.stats().active.get() == 400, "400 connections");
+                eventually(() -> outBuffers(s)[1] == 0, "every output buffer given back");
+                int kept = outBuffers(s)[0];
+                assertTrue(kept >= 1 && kept <= 20, kept + " output buffers kept for 400 connections");
+            } finally {
+                clients.forEach(TestClient::close);
+            }
+        }
+    }
+
+    /** {kept, lent} of a thread-per-connection server's output buffer pool. */
+    private static int[] outBuffers(Server s) {
+        if (s instanceof BlockingServer b) {
+            return new int[] {b.outBuffersKept(), b.outBuffersLent()};
+        }
+        if (s instanceof VirtualThreadServer v) {
+            return new int[] {v.outBuffersKept(), v.outBuffersLent()};
+        }
+        throw new IllegalArgumentException(s.getClass() + " has no output buffer pool");
+    }
+
     @ParameterizedTest
     @EnumSource(value = Model.class, names = {"BLOCKING", "POLL", "EPOLL_ET", "SIGIO", "URING", "NIO"})
     void httpErrors(Model model) throws Exception {

@@ -149,39 +149,9 @@ class VirtualThreadServerTest {
         }
     }
 
-    /**
-     * Output buffers are lent, not owned: 200 connections that each got an answer and went idle,
-     * and 200 that trickle an incomplete header, leave the shared pool holding a few buffers, not
-     * one per connection.
-     */
     @Test
     void idleAndTricklingConnectionsHoldNoOutputBuffer() throws Exception {
-        Fds.raiseOpenFileLimit();
-        ServerConfig cfg = TestServers.quiet(M, Proto.HTTP);
-        try (Server s = ServerEndToEndTest.start(cfg)) {
-            VirtualThreadServer v = (VirtualThreadServer) s;
-            List<TestClient> clients = new ArrayList<>();
-            try {
-                for (int i = 0; i < 200; i++) {
-                    TestClient c = new TestClient(s.port());
-                    clients.add(c);
-                    c.send("GET /" + i + " HTTP/1.1\r\nHost: x\r\n\r\n");
-                    String got = c.recvText("Hello from muxlab\n", 1, 5000);
-                    assertTrue(got.startsWith("HTTP/1.1 200 OK\r\n"), got);
-                }
-                for (int i = 0; i < 200; i++) {
-                    TestClient c = new TestClient(s.port());
-                    clients.add(c);
-                    c.send("GET /slow HTTP/1.1\r\nX-Slow: ");
-                }
-                ServerEndToEndTest.eventually(() -> s.stats().active.get() == 400, "400 connections");
-                ServerEndToEndTest.eventually(() -> v.outBuffersLent() == 0, "every output buffer given back");
-                int kept = v.outBuffersKept();
-                assertTrue(kept >= 1 && kept <= 20, kept + " output buffers kept for 400 connections");
-            } finally {
-                clients.forEach(TestClient::close);
-            }
-        }
+        e2e.idleAndTricklingConnectionsHoldNoOutputBuffer(M);
     }
 
     /** 500 open connections, each answered, and the JVM's platform threads hardly grow: one virtual thread each. */
