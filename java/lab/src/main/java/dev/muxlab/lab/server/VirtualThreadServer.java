@@ -36,9 +36,11 @@ import dev.muxlab.Sockets;
  * no send timeout, and a read timeout (SO_TIMEOUT) would make every read that parks schedule and
  * cancel a timer task, so one platform thread enforces all three: it looks at every connection
  * twice per timeout (the event loops' sweep period) and closes the late ones' sockets, which ends
- * their blocked read or write. Each connection holds a heap read buffer, small until
- * its reads need more ({@link #FIRST_READ_BYTES}), and borrows an output buffer from a shared pool
- * only while it answers and writes ({@link SharedBufferPool}): buffers are the heap's largest objects, and a
+ * their blocked read or write.
+ * <p>
+ * Each connection holds a heap read buffer, small until its reads need more
+ * ({@link #FIRST_READ_BYTES}), and borrows an output buffer from a shared pool only while it
+ * answers and writes ({@link SharedBufferPool}): buffers are the heap's largest objects, and a
  * slowloris wave of 1,000 new connections each allocating two full-size ones every few seconds
  * made young collections that stopped every connection for 20-30 ms. Nothing is allocated per
  * request.
@@ -197,8 +199,9 @@ final class VirtualThreadServer extends ServerBase {
     }
 
     /**
-     * Closes the sockets of connections that were idle, whose write or incomplete header block is too old, in
-     * slices of {@link ReactorServer#CLOSE_SLICE} with a pause between them as the reactors do:
+     * Closes the sockets of connections that were idle or whose write or incomplete header block
+     * is too old, in slices of {@link ReactorServer#CLOSE_SLICE} with a pause between them as the
+     * reactors do:
      * each close wakes the connection's virtual thread, and a wave of 1,000 at once (a slowloris
      * run's connections all time out together) kept the carriers from the other connections for
      * tens of milliseconds.
