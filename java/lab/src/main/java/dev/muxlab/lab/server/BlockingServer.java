@@ -58,14 +58,9 @@ final class BlockingServer extends ServerBase {
         outPool = new SharedBufferPool(this.cfg.blockingOutputBytes(), true);
     }
 
-    /** Output buffers lent to connections now (tests). */
-    int outBuffersLent() {
-        return outPool.lent();
-    }
-
-    /** Output buffers the shared pool keeps now (tests). */
-    int outBuffersKept() {
-        return outPool.kept();
+    /** The output buffer pool (tests). */
+    SharedBufferPool outPool() {
+        return outPool;
     }
 
     @Override

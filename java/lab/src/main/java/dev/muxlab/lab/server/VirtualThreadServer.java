@@ -85,14 +85,9 @@ final class VirtualThreadServer extends ServerBase {
         outPool = new SharedBufferPool(this.cfg.blockingOutputBytes(), false);
     }
 
-    /** Output buffers the shared pool keeps now (tests). */
-    int outBuffersKept() {
-        return outPool.kept();
-    }
-
-    /** Output buffers lent to connections now (tests). */
-    int outBuffersLent() {
-        return outPool.lent();
+    /** The output buffer pool (tests). */
+    SharedBufferPool outPool() {
+        return outPool;
     }
 
     /** Thrown by {@link #start()} when this JVM has no virtual threads. */

@@ -114,8 +114,9 @@ class ServerEndToEndTest {
                     c.send("GET /slow HTTP/1.1\r\nX-Slow: ");
                 }
                 eventually(() -> s.stats().active.get() == 400, "400 connections");
-                eventually(() -> outBuffers(s)[1] == 0, "every output buffer given back");
-                int kept = outBuffers(s)[0];
+                SharedBufferPool pool = outPool(s);
+                eventually(() -> pool.lent() == 0, "every output buffer given back");
+                int kept = pool.kept();
                 assertTrue(kept >= 1 && kept <= 20, kept + " output buffers kept for 400 connections");
             } finally {
                 clients.forEach(TestClient::close);
@@ -123,13 +124,13 @@ class ServerEndToEndTest {
         }
     }
 
-    /** {kept, lent} of a thread-per-connection server's output buffer pool. */
-    private static int[] outBuffers(Server s) {
+    /** A thread-per-connection server's output buffer pool. */
+    private static SharedBufferPool outPool(Server s) {
         if (s instanceof BlockingServer b) {
-            return new int[] {b.outBuffersKept(), b.outBuffersLent()};
+            return b.outPool();
         }
         if (s instanceof VirtualThreadServer v) {
-            return new int[] {v.outBuffersKept(), v.outBuffersLent()};
+            return v.outPool();
         }
         throw new IllegalArgumentException(s.getClass() + " has no output buffer pool");
     }

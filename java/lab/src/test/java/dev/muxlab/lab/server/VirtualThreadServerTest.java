@@ -4,12 +4,15 @@ import static org.junit.jupiter.api.Assertions.*;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -134,12 +137,12 @@ class VirtualThreadServerTest {
         }
         try (Server s = ServerEndToEndTest.start(TestServers.quiet(M, Proto.ECHO)); TestClient c = new TestClient(s.port())) {
             byte[] msg = new byte[200_000];
-            new java.util.Random(7).nextBytes(msg);
+            new Random(7).nextBytes(msg);
             Thread writer = new Thread(() -> {
                 try {
                     c.send(msg);
-                } catch (java.io.IOException e) {
-                    throw new java.io.UncheckedIOException(e);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
                 }
             });
             writer.start();
